@@ -1,1 +1,5 @@
-System.Console.WriteLine("hi");
+using Auth0Connector.Cli;
+
+// stdout carries only protocol messages; buffer it, the writer flushes at every non-record message.
+await using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+return await ConnectorApp.RunAsync(args, new ConnectorEnvironment { Stdout = stdout, Stderr = Console.Error });

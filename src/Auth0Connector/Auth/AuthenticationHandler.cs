@@ -1,0 +1,24 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Auth0Connector.Auth;
+
+/// <summary>Adds the bearer token; on a 401 renews the token once and sends the request again.</summary>
+internal sealed class AuthenticationHandler(ITokenSource tokens) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var token = await tokens.GetTokenAsync(cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !await tokens.InvalidateAsync(token, cancellationToken))
+        {
+            return response;
+        }
+
+        response.Dispose();
+        token = await tokens.GetTokenAsync(cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.Json;
+using Auth0Connector.Auth;
+using Auth0Connector.Configuration;
+using Auth0Connector.Http;
+using Auth0Connector.Streams;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>
+/// <c>check</c>: gets a token, then sends one small request per stream so that a wrong secret,
+/// a missing grant, a missing scope or an unreachable host is named precisely. A tenant with no
+/// organizations, or without the Organizations feature, passes.
+/// </summary>
+internal static class CheckCommand
+{
+    /// <summary>check answers within seconds: a couple of retries, not a sync's patience.</summary>
+    private const int CheckRetries = 2;
+
+    public static async Task<int> RunAsync(string configPath, CommandContext context, CancellationToken cancellationToken)
+    {
+        ConnectorConfig config;
+        try
+        {
+            config = context.LoadConfig(configPath);
+        }
+        catch (ConfigException e)
+        {
+            context.Messages.ConnectionStatus(false, $"Invalid config: {e.Message}");
+            return 0;
+        }
+
+        var (ok, message) = await VerifyAsync(config with { MaxRetries = Math.Min(config.MaxRetries, CheckRetries) }, context, cancellationToken);
+        context.Messages.ConnectionStatus(ok, message);
+        return 0;
+    }
+
+    private static async Task<(bool Ok, string Message)> VerifyAsync(ConnectorConfig config, CommandContext context, CancellationToken cancellationToken)
+    {
+        await using var services = ConnectorServices.Build(config, context.Environment.Time, context.Log, context.Redactor, context.Environment.CustomizeServices);
+        var tokens = services.GetRequiredService<ITokenSource>();
+        var api = services.GetRequiredService<Auth0ApiClient>();
+        try
+        {
+            await tokens.GetTokenAsync(cancellationToken);
+        }
+        catch (Auth0AuthException e)
+        {
+            return (false, e.Message);
+        }
+        catch (Auth0TransportException e)
+        {
+            return (false, $"Could not reach {config.BaseUri.Host}: {e.InnerException?.Message ?? e.Message} Check base_url and the network.");
+        }
+        catch (Auth0ApiException e)
+        {
+            return (false, e.Message);
+        }
+
+        var missing = new List<string>();
+        var notes = new List<string>();
+        try
+        {
+            await ProbeAsync(api, "users?per_page=1&page=0&search_engine=v3&fields=user_id&include_fields=true", "users", "read:users", missing, cancellationToken);
+            await ProbeAsync(api, "clients?per_page=1&page=0&fields=client_id&include_fields=true", "clients", "read:clients", missing, cancellationToken);
+            var orgId = await ProbeOrganizationsAsync(api, missing, notes, cancellationToken);
+            string? userId = null;
+            if (orgId is not null)
+            {
+                using var members = await ProbeAsync(api, $"organizations/{Uri.EscapeDataString(orgId)}/members?take=1", "organization_members", "read:organization_members", missing, cancellationToken);
+                userId = members is null ? null : FirstId(members.RootElement, "members", "user_id");
+                if (userId is not null)
+                {
+                    using var _ = await ProbeAsync(api, $"organizations/{Uri.EscapeDataString(orgId)}/members/{Uri.EscapeDataString(userId)}/roles?per_page=1&page=0", "organization_member_roles", "read:organization_member_roles", missing, cancellationToken);
+                }
+            }
+
+            // With nothing to probe, fall back on the scopes the token says it carries.
+            if (userId is null && tokens.GrantedScopes is { } granted)
+            {
+                if (orgId is null && !granted.Contains("read:organization_members"))
+                {
+                    missing.Add("read:organization_members (stream organization_members)");
+                }
+
+                if (!granted.Contains("read:organization_member_roles"))
+                {
+                    missing.Add("read:organization_member_roles (stream organization_member_roles)");
+                }
+            }
+        }
+        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Unauthorized)
+        {
+            return (false, e.Message);
+        }
+        catch (Auth0TransportException e)
+        {
+            return (false, $"Could not reach {config.BaseUri.Host}: {e.InnerException?.Message ?? e.Message} Check base_url and the network.");
+        }
+        catch (Auth0ApiException e)
+        {
+            return (false, $"The tenant answered an unexpected error: {e.Message}");
+        }
+
+        if (missing.Count > 0)
+        {
+            return (false, $"Connected to {config.BaseUri.Host}, but the credentials lack scopes: {string.Join("; ", missing.Distinct())}. Grant them to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications), or for a pasted token create one with those scopes.");
+        }
+
+        return (true, $"Connected to {config.BaseUri.Host}; every stream's scope is granted." + (notes.Count > 0 ? " " + string.Join(" ", notes) : string.Empty));
+    }
+
+    private static async Task<JsonDocument?> ProbeAsync(Auth0ApiClient api, string uri, string stream, string scope, List<string> missing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetJsonAsync(uri, cancellationToken);
+        }
+        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Forbidden)
+        {
+            missing.Add($"{scope} (stream {stream})");
+            return null;
+        }
+    }
+
+    private static async Task<string?> ProbeOrganizationsAsync(Auth0ApiClient api, List<string> missing, List<string> notes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var organizations = await ProbeAsync(api, "organizations?take=1", "organizations", "read:organizations", missing, cancellationToken);
+            var id = organizations is null ? null : FirstId(organizations.RootElement, "organizations", "id");
+            if (organizations is not null && id is null)
+            {
+                notes.Add("The tenant has no organizations yet: the organization streams will be empty.");
+            }
+
+            return id;
+        }
+        catch (Auth0ApiException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.PaymentRequired)
+        {
+            notes.Add($"Organizations are not available on this tenant ({e.Message}); the organization streams will be empty.");
+            return null;
+        }
+    }
+
+    private static string? FirstId(JsonElement root, string itemsProperty, string idProperty)
+    {
+        var items = root.ValueKind == JsonValueKind.Array ? root
+            : root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var list) ? list : default;
+        if (items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var first = items[0];
+        return first.ValueKind == JsonValueKind.Object && first.TryGetProperty(idProperty, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Auth0Connector.Configuration;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>The <c>auth0-connector</c> command line: spec, check, discover and read (Airbyte protocol).</summary>
+internal static class ConnectorApp
+{
+    public static async Task<int> RunAsync(string[] args, ConnectorEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        var redactor = new Redactor();
+        using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor);
+
+        var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON.", Required = true, HelpName = "FILE" };
+        var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON.", Required = true, HelpName = "FILE" };
+        var stateOption = new Option<string>("--state") { Description = "Path to the state JSON of the previous sync.", HelpName = "FILE" };
+        var debugOption = new Option<bool>("--debug") { Description = "Log every HTTP request (method, path, status, time; never tokens) to stderr.", Recursive = true };
+
+        var spec = new Command("spec", "Print the connector's specification (a SPEC message).");
+        spec.SetAction(_ => SpecCommand.Run(messages));
+
+        var check = new Command("check", "Verify the credentials and the tenant (a CONNECTION_STATUS message).") { configOption };
+        check.SetAction((parse, token) => CheckCommand.RunAsync(
+            parse.GetValue(configOption)!, Context(parse.GetValue(debugOption)), token));
+
+        var discover = new Command("discover", "Print the streams and their schemas (a CATALOG message).") { configOption };
+        discover.SetAction(parse => DiscoverCommand.Run(parse.GetValue(configOption)!, messages));
+
+        var read = new Command("read", "Read the catalog's streams: RECORD, STATE and TRACE messages.") { configOption, catalogOption, stateOption };
+        read.SetAction((parse, token) => ReadCommand.RunAsync(
+            parse.GetValue(configOption)!, parse.GetValue(catalogOption)!, parse.GetValue(stateOption), Context(parse.GetValue(debugOption)), token));
+
+        var root = new RootCommand("Auth0 source connector for the Airbyte protocol: reads clients, organizations, their members and member roles, and users from an Auth0 tenant's Management API.")
+        {
+            spec, check, discover, read,
+        };
+        root.Options.Add(debugOption);
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            var problems = string.Join(" ", parseResult.Errors.Select(e => e.Message));
+            messages.Error(FailureType.ConfigError, $"Invalid command line: {problems} Run 'auth0-connector --help' for usage.");
+            await environment.Stderr.WriteLineAsync($"error: {problems} (see --help)");
+            return 1;
+        }
+
+        using var output = new StreamWriter(environment.Stdout, leaveOpen: true) { AutoFlush = true };
+        var invocation = new InvocationConfiguration { Output = output, Error = environment.Stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parseResult.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (ConfigException e)
+        {
+            messages.Error(FailureType.ConfigError, e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            messages.Error(FailureType.TransientError, "The connector was stopped before it finished.");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            messages.Error(FailureType.SystemError, $"Unexpected error: {e.Message}", e.GetType().FullName, stackTrace: e.ToString());
+            return 1;
+        }
+
+        CommandContext Context(bool debug) => new(messages, new DiagnosticLog(environment.Stderr, debug, redactor), redactor, environment);
+    }
+}
+
+/// <summary>What every command shares: the message writer, diagnostics and the environment.</summary>
+internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log, Redactor Redactor, ConnectorEnvironment Environment)
+{
+    /// <summary>Loads the config and registers its secrets with the redactor before anything can print them.</summary>
+    public ConnectorConfig LoadConfig(string path)
+    {
+        var config = ConnectorConfig.Load(path);
+        switch (config.Credentials)
+        {
+            case ClientCredentials c:
+                Redactor.Add(c.ClientSecret);
+                break;
+            case AccessToken t:
+                Redactor.Add(t.Token);
+                break;
+        }
+
+        return config;
+    }
+}

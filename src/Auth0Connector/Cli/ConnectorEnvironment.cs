@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>Where a run writes and what it runs on; tests swap in their own streams, clock and services.</summary>
+internal sealed class ConnectorEnvironment
+{
+    public required Stream Stdout { get; init; }
+
+    public required TextWriter Stderr { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Hook to replace services (e.g. HTTP handlers) in tests.</summary>
+    public Action<IServiceCollection>? CustomizeServices { get; init; }
+}

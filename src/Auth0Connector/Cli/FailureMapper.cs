@@ -1,0 +1,28 @@
+using System.Net;
+using Auth0Connector.Auth;
+using Auth0Connector.Configuration;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+using Auth0Connector.Streams;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>A failure as the protocol reports it, and whether other streams can still run after it.</summary>
+internal sealed record Failure(FailureType Type, string Message, bool StopsSync, string? Detail = null);
+
+internal static class FailureMapper
+{
+    public static Failure Map(Exception error, IAuth0Stream? stream) => error switch
+    {
+        ConfigException e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        Auth0AuthException e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        Auth0ApiException { Status: HttpStatusCode.Unauthorized } e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        Auth0ApiException { Status: HttpStatusCode.Forbidden } e => new Failure(FailureType.ConfigError,
+            stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope {stream.RequiredScope}. {e.Message}", StopsSync: false),
+        Auth0ApiException e => new Failure(e.FailureType, e.Message, StopsSync: false),
+        Auth0TransportException e => new Failure(FailureType.TransientError, e.Message, StopsSync: false, e.InnerException?.Message),
+        ResultCapException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
+        InvalidDataException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
+        _ => new Failure(FailureType.SystemError, $"Unexpected error: {error.Message}", StopsSync: false, error.ToString()),
+    };
+}

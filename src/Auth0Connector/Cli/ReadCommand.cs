@@ -1,0 +1,128 @@
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+using Auth0Connector.State;
+using Auth0Connector.Streams;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>
+/// <c>read</c>: runs the configured streams one after another. Each gets STARTED, RUNNING (with
+/// its first record), then COMPLETE or INCOMPLETE; STATE messages count the records since the
+/// stream's previous STATE. A failing stream does not stop the others, unless the credentials
+/// themselves failed.
+/// </summary>
+internal static class ReadCommand
+{
+    /// <summary>Full-refresh streams have no cursor; this marker is what Airbyte's CDK writes for them.</summary>
+    internal const string NoCursorState = "{\"__ab_no_cursor_state_message\":true}";
+
+    public static async Task<int> RunAsync(string configPath, string catalogPath, string? statePath, CommandContext context, CancellationToken cancellationToken)
+    {
+        // Everything the user supplied is validated before the first request.
+        var config = context.LoadConfig(configPath);
+        var registry = new StreamRegistry();
+        var catalog = ConfiguredCatalog.Load(catalogPath, registry);
+        using var state = statePath is null ? InputState.Empty : InputState.Load(statePath);
+        foreach (var configured in catalog)
+        {
+            if (configured.Mode == SyncMode.Incremental && state.For(configured.Stream.Name) is { } streamState)
+            {
+                configured.Stream.ValidateState(streamState);
+            }
+        }
+
+        var time = context.Environment.Time;
+        await using var services = ConnectorServices.Build(config, time, context.Log, context.Redactor, context.Environment.CustomizeServices);
+        var messages = context.Messages;
+        var pageSize = new PageSize(config.PageSize);
+        var failed = false;
+        Failure? fatal = null;
+        foreach (var configured in catalog)
+        {
+            var stream = configured.Stream;
+            if (fatal is not null)
+            {
+                messages.Status(stream.Name, StreamStatus.Incomplete);
+                continue;
+            }
+
+            var streamContext = new StreamContext
+            {
+                Api = services.GetRequiredService<Auth0ApiClient>(),
+                Config = config,
+                PageSize = pageSize,
+                Time = time,
+                Messages = messages,
+                Mode = configured.Mode,
+                State = configured.Mode == SyncMode.Incremental ? state.For(stream.Name) : null,
+            };
+            var failure = await ReadStreamAsync(stream, streamContext, cancellationToken);
+            if (failure is not null)
+            {
+                failed = true;
+                fatal = failure.StopsSync ? failure : null;
+            }
+        }
+
+        messages.Flush();
+        return failed ? 1 : 0;
+    }
+
+    private static async Task<Failure?> ReadStreamAsync(IAuth0Stream stream, StreamContext context, CancellationToken cancellationToken)
+    {
+        var messages = context.Messages;
+        messages.Status(stream.Name, StreamStatus.Started);
+        var started = context.Time.GetTimestamp();
+        long sinceState = 0, total = 0;
+        string? lastState = null;
+        var running = false;
+        try
+        {
+            await foreach (var item in stream.ReadAsync(context, cancellationToken))
+            {
+                if (item.IsCheckpoint)
+                {
+                    // A checkpoint equal to the last one says nothing new; its records count toward the next.
+                    if (item.StateJson != lastState)
+                    {
+                        messages.State(stream.Name, w => w.WriteRawValue(item.StateJson!), sinceState);
+                        lastState = item.StateJson;
+                        sinceState = 0;
+                    }
+
+                    continue;
+                }
+
+                if (!running)
+                {
+                    messages.Status(stream.Name, StreamStatus.Running);
+                    running = true;
+                }
+
+                messages.Record(stream.Name, item.Record, item.Added);
+                sinceState++;
+                total++;
+            }
+
+            // Every stream ends with a STATE carrying its last records' count.
+            if (lastState is null || sinceState > 0)
+            {
+                var final = lastState ?? NoCursorState;
+                messages.State(stream.Name, w => w.WriteRawValue(final), sinceState);
+            }
+
+            messages.Log(LogLevel.Info, $"{stream.Name}: {total} records in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
+            messages.Status(stream.Name, StreamStatus.Complete);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failure = FailureMapper.Map(e, stream);
+            messages.Log(LogLevel.Error, $"{stream.Name}: failed after {total} records: {failure.Message}");
+            messages.Error(failure.Type, failure.Message, failure.Detail, stream.Name);
+            messages.Status(stream.Name, StreamStatus.Incomplete);
+            return failure;
+        }
+    }
+}

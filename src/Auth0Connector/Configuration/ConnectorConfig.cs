@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Auth0Connector.Configuration;
+
+/// <summary>How the connector authenticates to the Management API.</summary>
+internal abstract record Credentials;
+
+/// <summary>An M2M application's client credentials; tokens are fetched and renewed.</summary>
+internal sealed record ClientCredentials(string ClientId, string ClientSecret, string Audience) : Credentials
+{
+    // Records print their members: keep the secret out of any ToString().
+    public override string ToString() => $"ClientCredentials {{ ClientId = {ClientId}, Audience = {Audience} }}";
+}
+
+/// <summary>A pasted Management API access token.</summary>
+internal sealed record AccessToken(string Token) : Credentials
+{
+    public override string ToString() => "AccessToken { Token = *** }";
+}
+
+/// <summary>
+/// The validated connector configuration. Accepts Airbyte source-auth0's config unchanged
+/// (base_url, credentials, start_date) plus our optional tuning settings.
+/// </summary>
+internal sealed record ConnectorConfig
+{
+    public const int DefaultPageSize = 100;
+    public const int DefaultMaxRetries = 6;
+    public const int DefaultMaxConcurrency = 4;
+
+    /// <summary>The tenant root, always ending in '/'.</summary>
+    public required Uri BaseUri { get; init; }
+
+    public required Credentials Credentials { get; init; }
+
+    public DateTimeOffset? StartDate { get; init; }
+
+    public int PageSize { get; init; } = DefaultPageSize;
+
+    public int MaxRetries { get; init; } = DefaultMaxRetries;
+
+    public double? RequestsPerSecond { get; init; }
+
+    public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
+
+    /// <summary>The Management API root, <c>{base}/api/v2/</c>.</summary>
+    public Uri ApiBaseUri => new(BaseUri, "api/v2/");
+
+    /// <summary>The token endpoint, joined as a URL (never by string concatenation).</summary>
+    public Uri TokenUri => new(BaseUri, "oauth/token");
+
+    public static ConnectorConfig Load(string path)
+    {
+        using var document = JsonInput.ReadFile(path, "config");
+        return Parse(document.RootElement);
+    }
+
+    public static ConnectorConfig Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigException("config", $"The config must be a JSON object, not {JsonInput.Describe(root)}.");
+        }
+
+        var baseUri = ParseBaseUrl(JsonInput.RequireString(root, "base_url", "base_url"));
+        var credentials = ParseCredentials(JsonInput.RequireObject(root, "credentials", "credentials"), baseUri);
+        return new ConnectorConfig
+        {
+            BaseUri = baseUri,
+            Credentials = credentials,
+            StartDate = ParseStartDate(JsonInput.OptionalString(root, "start_date", "start_date")),
+            PageSize = JsonInput.OptionalInt(root, "page_size", "page_size", DefaultPageSize, 1, 100),
+            MaxRetries = JsonInput.OptionalInt(root, "max_retries", "max_retries", DefaultMaxRetries, 0, 20),
+            RequestsPerSecond = JsonInput.OptionalPositiveNumber(root, "requests_per_second", "requests_per_second"),
+            MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
+        };
+    }
+
+    internal static Uri ParseBaseUrl(string text)
+    {
+        const string Example = "https://your-tenant.us.auth0.com";
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ConfigException("base_url", $"'base_url' must be your tenant's https URL, like {Example}; got '{text}'.");
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+        {
+            throw new ConfigException("base_url", $"'base_url' must use https (Auth0 serves its API only over TLS); got '{text}'. Plain http is accepted only for a local test tenant on 127.0.0.1 or localhost.");
+        }
+
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw new ConfigException("base_url", $"'base_url' must be the tenant's root URL, like {Example}, without a query, fragment or user name.");
+        }
+
+        var path = uri.AbsolutePath.TrimEnd('/');
+        if (path.Length > 0)
+        {
+            throw new ConfigException("base_url", $"'base_url' must be the tenant's root URL, like {Example}, without a path; remove '{uri.AbsolutePath}'.");
+        }
+
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    private static Credentials ParseCredentials(JsonElement credentials, Uri baseUri)
+    {
+        var authType = JsonInput.OptionalString(credentials, "auth_type", "credentials.auth_type");
+        switch (authType)
+        {
+            case "oauth2_confidential_application":
+                var audience = JsonInput.OptionalString(credentials, "audience", "credentials.audience") ?? new Uri(baseUri, "api/v2/").ToString();
+                if (!Uri.TryCreate(audience, UriKind.Absolute, out _))
+                {
+                    throw new ConfigException("credentials.audience", $"'credentials.audience' must be the Management API identifier, like {new Uri(baseUri, "api/v2/")}; got '{audience}'. Leave it out to use that default.");
+                }
+
+                return new ClientCredentials(
+                    JsonInput.RequireString(credentials, "client_id", "credentials.client_id"),
+                    JsonInput.RequireString(credentials, "client_secret", "credentials.client_secret"),
+                    audience);
+            case "oauth2_access_token":
+                return new AccessToken(JsonInput.RequireString(credentials, "access_token", "credentials.access_token"));
+            case null:
+                // Older configs may omit auth_type: infer it from the fields present.
+                if (credentials.TryGetProperty("access_token", out _) && !credentials.TryGetProperty("client_id", out _))
+                {
+                    return new AccessToken(JsonInput.RequireString(credentials, "access_token", "credentials.access_token"));
+                }
+
+                if (credentials.TryGetProperty("client_id", out _))
+                {
+                    goto case "oauth2_confidential_application";
+                }
+
+                throw new ConfigException("credentials.auth_type", "'credentials.auth_type' is missing: set it to 'oauth2_confidential_application' (with client_id and client_secret) or 'oauth2_access_token' (with access_token).");
+            default:
+                throw new ConfigException("credentials.auth_type", $"'credentials.auth_type' is '{authType}', which is not supported: use 'oauth2_confidential_application' (with client_id and client_secret) or 'oauth2_access_token' (with access_token).");
+        }
+    }
+
+    private static DateTimeOffset? ParseStartDate(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        throw new ConfigException("start_date", $"'start_date' is '{text}', which is not an ISO-8601 date-time; use a value like 2023-08-05T00:43:59.244Z, or leave it out to read every user.");
+    }
+}

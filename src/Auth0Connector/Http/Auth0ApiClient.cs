@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Polly.Timeout;
+
+namespace Auth0Connector.Http;
+
+/// <summary>
+/// The typed HttpClient for the Management API (<c>{base}/api/v2/</c>). Its handler chain is the
+/// one send path: resilience pipeline → authentication → body buffering → request logging.
+/// </summary>
+internal sealed class Auth0ApiClient(HttpClient http)
+{
+    /// <summary>GETs a relative path such as <c>users?page=0</c> and parses the JSON body.</summary>
+    public async Task<JsonDocument> GetJsonAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        var path = PathOf(relativeUri);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync(new Uri(relativeUri, UriKind.Relative), cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutRejectedException or SocketException
+                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new Auth0TransportException($"Could not get a response from {http.BaseAddress?.Host} for {path} after retries: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw ToException(response.StatusCode, body, path);
+            }
+
+            try
+            {
+                return JsonDocument.Parse(body);
+            }
+            catch (JsonException)
+            {
+                throw new Auth0ApiException(response.StatusCode, "invalid_json", $"The Management API answered {path} with a body that is not valid JSON ({body.Length} bytes).", path);
+            }
+        }
+    }
+
+    internal static string PathOf(string relativeUri)
+    {
+        var query = relativeUri.IndexOf('?', StringComparison.Ordinal);
+        return "/api/v2/" + (query < 0 ? relativeUri : relativeUri[..query]);
+    }
+
+    private static Auth0ApiException ToException(HttpStatusCode status, byte[] body, string path)
+    {
+        string? errorCode = null, message = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                var root = document.RootElement;
+                errorCode = root.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a JSON error body (a proxy page, say): the status line is all we have.
+        }
+
+        var text = $"GET {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message}");
+        text += status switch
+        {
+            HttpStatusCode.Unauthorized => " The access token was rejected: check the credentials (a pasted access token may have expired).",
+            HttpStatusCode.Forbidden => " Grant the missing scope to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications).",
+            HttpStatusCode.TooManyRequests => " The tenant's rate limit was still exhausted after retries.",
+            _ => string.Empty,
+        };
+        return new Auth0ApiException(status, errorCode, text, path);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Http;
+
+/// <summary>
+/// The Management API answered with an error (after retries). <see cref="Path"/> is the request
+/// path without query; the message never contains a token.
+/// </summary>
+internal sealed class Auth0ApiException(HttpStatusCode status, string? errorCode, string message, string path) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public string? ErrorCode { get; } = errorCode;
+
+    public string Path { get; } = path;
+
+    public bool IsInsufficientScope => Status == HttpStatusCode.Forbidden;
+
+    public static bool IsTransientStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+
+    public FailureType FailureType => Status switch
+    {
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureType.ConfigError,
+        _ when IsTransientStatus(Status) => FailureType.TransientError,
+        _ => FailureType.SystemError,
+    };
+}

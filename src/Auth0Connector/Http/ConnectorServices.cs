@@ -1,0 +1,59 @@
+using Auth0Connector.Auth;
+using Auth0Connector.Configuration;
+using Auth0Connector.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Auth0Connector.Http;
+
+/// <summary>
+/// Composition root of the send path: config → token source → typed HttpClient with one
+/// resilience pipeline, the auth handler, body buffering and debug logging.
+/// </summary>
+internal static class ConnectorServices
+{
+    public static ServiceProvider Build(ConnectorConfig config, TimeProvider time, DiagnosticLog log, Redactor redactor, Action<IServiceCollection>? customize = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(config);
+        services.AddSingleton(time);
+        services.AddSingleton(log);
+        services.AddSingleton(redactor);
+
+        // Handlers run in the order added: the resilience pipeline is outermost, so every attempt
+        // goes through authentication, body buffering and logging again.
+        var token = services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName, http => Configure(http));
+        token.AddResilienceHandler("auth0-token", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
+        token.AddHttpMessageHandler(() => new ContentBufferingHandler())
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+
+        services.AddSingleton<ITokenSource>(provider => config.Credentials switch
+        {
+            ClientCredentials => new ClientCredentialsTokenSource(
+                provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientCredentialsTokenSource.HttpClientName), config, time, redactor),
+            AccessToken token => new StaticTokenSource(token.Token),
+            _ => throw new InvalidOperationException("Unknown credentials type."),
+        });
+
+        services.AddTransient(provider => new AuthenticationHandler(provider.GetRequiredService<ITokenSource>()));
+        var api = services.AddHttpClient<Auth0ApiClient>(http =>
+        {
+            Configure(http);
+            http.BaseAddress = config.ApiBaseUri;
+        });
+        api.AddResilienceHandler("auth0-api", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
+        api.AddHttpMessageHandler<AuthenticationHandler>()
+            .AddHttpMessageHandler(() => new ContentBufferingHandler())
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+
+        customize?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    private static void Configure(HttpClient http)
+    {
+        // The pipeline bounds each attempt; HttpClient's own 100 s would cut retries short.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        http.DefaultRequestHeaders.UserAgent.ParseAdd($"auth0-connector/{ConnectorInfo.Version}");
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Auth0Connector.Http;
+
+/// <summary>Human-oriented diagnostics on stderr (requests with <c>--debug</c>); never tokens or secrets.</summary>
+internal sealed class DiagnosticLog(TextWriter stderr, bool debug, Protocol.Redactor redactor)
+{
+    private readonly Lock _gate = new();
+
+    public bool DebugEnabled { get; } = debug;
+
+    public void Debug(string message)
+    {
+        if (DebugEnabled)
+        {
+            Write(message);
+        }
+    }
+
+    public void Write(string message)
+    {
+        lock (_gate)
+        {
+            stderr.WriteLine(redactor.Redact(message));
+            stderr.Flush();
+        }
+    }
+}
+
+/// <summary>With <c>--debug</c>, logs each attempt's method, path, status and time; headers are never logged.</summary>
+internal sealed class RequestLoggingHandler(DiagnosticLog log) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!log.DebugEnabled)
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var target = request.RequestUri?.PathAndQuery ?? "?";
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            log.Debug($"http {request.Method} {target} -> {(int)response.StatusCode} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms"
+                + (response.Headers.TryGetValues("x-ratelimit-remaining", out var remaining) ? $" (rate limit remaining {string.Join(',', remaining)})" : string.Empty));
+            return response;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        {
+            log.Debug($"http {request.Method} {target} -> {e.GetType().Name}: {e.Message} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+            throw;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Auth0Connector.Http;
+
+/// <summary>
+/// The one resilience pipeline every Management API and token request goes through: retries of
+/// 429, 408, 5xx, connection failures, truncated bodies and per-attempt timeouts, waiting for
+/// <c>Retry-After</c>, else <c>x-ratelimit-reset</c>, else capped exponential backoff with jitter.
+/// </summary>
+internal static class RetryPolicy
+{
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
+
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log)
+    {
+        if (maxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = maxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = BaseDelay,
+                MaxDelay = MaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
+                DelayGenerator = args => ValueTask.FromResult(DelayFromHeaders(args.Outcome.Result, time)),
+                OnRetry = args =>
+                {
+                    var what = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
+                    log.Debug($"retry {args.AttemptNumber + 1}/{maxRetries} after {what}, waiting {args.RetryDelay.TotalMilliseconds:F0} ms");
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        // Innermost: one attempt may not hang forever (a stalled socket is retried like a reset one).
+        builder.AddTimeout(AttemptTimeout);
+    }
+
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
+    {
+        { Result: { } response } => Auth0ApiException.IsTransientStatus(response.StatusCode),
+        { Exception: TimeoutRejectedException } => true,
+        { Exception: HttpRequestException or IOException } => true,
+        // A cancelled socket read that the caller did not ask for is a dropped connection.
+        { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    /// <summary>The wait the tenant asked for, or null to use the exponential backoff.</summary>
+    internal static TimeSpan? DelayFromHeaders(HttpResponseMessage? response, TimeProvider time)
+    {
+        if (response is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - now : (TimeSpan?)null);
+            if (wait is { } w)
+            {
+                return Clamp(w);
+            }
+        }
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && ReadRateLimitReset(response) is { } reset)
+        {
+            // The bucket gains requests at 'reset' (whole seconds): wait until just after it.
+            return Clamp(reset - now + TimeSpan.FromMilliseconds(50));
+        }
+
+        return null;
+    }
+
+    internal static DateTimeOffset? ReadRateLimitReset(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-ratelimit-reset", out var values)
+        && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epochSeconds)
+        && epochSeconds > 0
+            ? DateTimeOffset.FromUnixTimeSeconds(epochSeconds)
+            : null;
+
+    private static TimeSpan Clamp(TimeSpan wait) =>
+        wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > MaxDelay ? MaxDelay : wait;
+}

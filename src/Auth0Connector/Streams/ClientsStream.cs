@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Http;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>Applications (<c>GET /api/v2/clients</c>), offset-paged; checkpoint-paged when a tenant has more than 1000.</summary>
+internal sealed class ClientsStream : IAuth0Stream
+{
+    public string Name => "clients";
+
+    public IReadOnlyList<string> PrimaryKey { get; } = ["client_id"];
+
+    public string? CursorField => null;
+
+    public string RequiredScope => "read:clients";
+
+    public void ValidateState(JsonElement state)
+    {
+    }
+
+    public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // One cheap request tells whether offset paging can reach every client.
+        long? total;
+        using (var probe = await context.Api.GetJsonAsync("clients?page=0&per_page=1&include_totals=true&fields=client_id&include_fields=true", cancellationToken))
+        {
+            total = Paginators.TotalOf(probe.RootElement);
+        }
+
+        var records = total > Paginators.ResultCap
+            ? Paginators.CheckpointAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken)
+            : Paginators.OffsetAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken);
+        await foreach (var client in records)
+        {
+            yield return StreamItem.Of(client);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Auth0Connector.Configuration;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams;
+
+internal enum SyncMode
+{
+    FullRefresh,
+    Incremental,
+}
+
+/// <summary>Everything a stream needs to read: the API, settings, its mode and its input state.</summary>
+internal sealed class StreamContext
+{
+    public required Auth0ApiClient Api { get; init; }
+
+    public required ConnectorConfig Config { get; init; }
+
+    public required PageSize PageSize { get; init; }
+
+    public required TimeProvider Time { get; init; }
+
+    public required MessageWriter Messages { get; init; }
+
+    public SyncMode Mode { get; init; } = SyncMode.FullRefresh;
+
+    /// <summary>The stream's state from the previous sync (incremental only), if any.</summary>
+    public JsonElement? State { get; init; }
+}
+
+/// <summary>One Auth0 stream: its catalog facts and how to read it.</summary>
+internal interface IAuth0Stream
+{
+    string Name { get; }
+
+    /// <summary>Primary key as Airbyte field paths (each key is a path of one field here).</summary>
+    IReadOnlyList<string> PrimaryKey { get; }
+
+    /// <summary>The cursor field for incremental sync, or null for full-refresh-only streams.</summary>
+    string? CursorField { get; }
+
+    /// <summary>The Management API scope the stream needs.</summary>
+    string RequiredScope { get; }
+
+    /// <summary>Rejects a malformed input state before anything is read (throws ConfigException).</summary>
+    void ValidateState(JsonElement state);
+
+    IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken);
+}

@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Http;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>Auth0's pagination strategies. Each yields records page by page; a page's JSON lives until the next page is requested.</summary>
+internal static class Paginators
+{
+    /// <summary>Auth0 will not page past the first 1000 results of one listing or query.</summary>
+    public const int ResultCap = 1000;
+
+    /// <summary>
+    /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>). Stops on an empty or short
+    /// page or when <c>total</c> is reached; refuses to request past the 1000-result cap.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonElement> OffsetAsync(
+        Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        var delivered = 0;
+        while (true)
+        {
+            var size = pageSize.Value;
+            // Sizes only step down from 100 to 50, so the position reached is always a page boundary.
+            var page = delivered / size;
+            if ((page + 1) * size > ResultCap)
+            {
+                throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {ResultCap} results; Auth0 cannot page past the first {ResultCap} of one listing, so the rest cannot be read this way.");
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = await api.GetJsonAsync($"{path}{separator}page={page}&per_page={size}&include_totals=true", cancellationToken);
+            }
+            catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
+            {
+                continue;
+            }
+
+            using (document)
+            {
+                var items = Items(document.RootElement, itemsProperty, path);
+                var count = items.GetArrayLength();
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return item;
+                }
+
+                delivered += count;
+                var total = TotalOf(document.RootElement);
+                if (count == 0 || count < size || (total is { } t && delivered >= t))
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The <c>total</c> of an offset page envelope, if present.</summary>
+    public static long? TotalOf(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var total) && total.TryGetInt64(out var value) ? value : null;
+
+    /// <summary>
+    /// Checkpoint paging (<c>take</c>/<c>from</c>/<c>next</c>). Stops when <c>next</c> is absent
+    /// or a page is empty: members may return a <c>next</c> on a short last page, and the call
+    /// after it returns an empty list.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonElement> CheckpointAsync(
+        Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        string? from = null;
+        while (true)
+        {
+            var size = pageSize.Value;
+            var uri = from is null
+                ? $"{path}{separator}take={size}"
+                : $"{path}{separator}take={size}&from={Uri.EscapeDataString(from)}";
+            JsonDocument document;
+            try
+            {
+                document = await api.GetJsonAsync(uri, cancellationToken);
+            }
+            catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
+            {
+                continue;
+            }
+
+            using (document)
+            {
+                var items = Items(document.RootElement, itemsProperty, path);
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return item;
+                }
+
+                var next = document.RootElement.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                if (items.GetArrayLength() == 0 || string.IsNullOrEmpty(next))
+                {
+                    yield break;
+                }
+
+                if (next == from)
+                {
+                    throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} returned the same 'next' cursor twice; stopping instead of looping.");
+                }
+
+                from = next;
+            }
+        }
+    }
+
+    /// <summary>The record array of a page: a bare array, or the named property of an envelope.</summary>
+    public static JsonElement Items(JsonElement root, string itemsProperty, string path)
+    {
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            return root;
+        }
+
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            return items;
+        }
+
+        throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered without a '{itemsProperty}' array; the Management API response shape is not what this connector expects.");
+    }
+}

@@ -1,0 +1,16 @@
+namespace Auth0Connector.Streams;
+
+/// <summary>The connector's streams, in catalog order.</summary>
+internal sealed class StreamRegistry
+{
+    public IReadOnlyList<IAuth0Stream> All { get; } =
+    [
+        new ClientsStream(),
+        new OrganizationsStream(),
+        new OrganizationMembersStream(),
+        new OrganizationMemberRolesStream(),
+        new UsersStream(),
+    ];
+
+    public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using Auth0Connector.Cli;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Auth0Connector.Tests.Support;
+
+/// <summary>The outcome of one in-process run of the connector's command line.</summary>
+internal sealed class ConnectorRun
+{
+    public required int ExitCode { get; init; }
+
+    public required IReadOnlyList<string> Lines { get; init; }
+
+    public required string Stderr { get; init; }
+
+    public IEnumerable<JsonElement> Messages => Lines.Select(l => JsonDocument.Parse(l).RootElement);
+
+    public IEnumerable<JsonElement> OfType(string type) => Messages.Where(m => m.GetProperty("type").GetString() == type);
+
+    public IEnumerable<JsonElement> Records(string stream) =>
+        OfType("RECORD").Select(m => m.GetProperty("record")).Where(r => r.GetProperty("stream").GetString() == stream).Select(r => r.GetProperty("data"));
+
+    public IEnumerable<JsonElement> States(string stream) =>
+        OfType("STATE").Select(m => m.GetProperty("state")).Where(s => s.GetProperty("stream").GetProperty("stream_descriptor").GetProperty("name").GetString() == stream);
+
+    public IEnumerable<string> Statuses(string stream) =>
+        OfType("TRACE").Select(m => m.GetProperty("trace")).Where(t => t.GetProperty("type").GetString() == "STREAM_STATUS")
+            .Select(t => t.GetProperty("stream_status")).Where(s => s.GetProperty("stream_descriptor").GetProperty("name").GetString() == stream)
+            .Select(s => s.GetProperty("status").GetString()!);
+
+    public IEnumerable<JsonElement> Errors =>
+        OfType("TRACE").Select(m => m.GetProperty("trace")).Where(t => t.GetProperty("type").GetString() == "ERROR").Select(t => t.GetProperty("error"));
+
+    public JsonElement ConnectionStatus => OfType("CONNECTION_STATUS").Single().GetProperty("connectionStatus");
+
+    /// <summary>Runs the command line in-process and checks every stdout line is a valid protocol message.</summary>
+    public static async Task<ConnectorRun> InvokeAsync(string[] args, TimeProvider? time = null, Action<IServiceCollection>? services = null, bool validate = true)
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new StringWriter();
+        var exitCode = await ConnectorApp.RunAsync(args, new ConnectorEnvironment
+        {
+            Stdout = stdout,
+            Stderr = stderr,
+            Time = time ?? TimeProvider.System,
+            CustomizeServices = services,
+        });
+        var lines = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var run = new ConnectorRun { ExitCode = exitCode, Lines = lines, Stderr = stderr.ToString() };
+        if (validate)
+        {
+            run.AssertAllLinesValid();
+        }
+
+        return run;
+    }
+
+    public void AssertAllLinesValid()
+    {
+        foreach (var line in Lines)
+        {
+            var problems = ProtocolSchema.Problems(line);
+            Assert.True(problems.Count == 0, $"Invalid protocol message: {string.Join("; ", problems)}\n{(line.Length > 500 ? line[..500] : line)}");
+        }
+    }
+
+    /// <summary>Asserts no stdout line and no stderr text contains any of <paramref name="secrets"/>.</summary>
+    public void AssertNoSecrets(params string[] secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(Lines, l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, Stderr, StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>A temporary folder for config, catalog and state files.</summary>
+internal sealed class TempFiles : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("auth0-connector-tests-").FullName;
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(_root, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public string WriteJson(string name, object value) => Write(name, value is string s ? s : JsonSerializer.Serialize(value));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
