@@ -1,0 +1,84 @@
+namespace Auth0Connector.FakeTenant;
+
+/// <summary>
+/// Shape of the fake Auth0 tenant: how much data it seeds, which credentials it accepts, and how it limits.
+/// Everything is deterministic for a given <see cref="Seed"/> (except issued access tokens, which are random).
+/// </summary>
+public sealed class FakeTenantOptions
+{
+    /// <summary>Number of users to seed.</summary>
+    public int Users { get; set; } = 300;
+
+    /// <summary>Number of organizations to seed (ignored when <see cref="OrganizationsFeature"/> is false).</summary>
+    public int Organizations { get; set; } = 7;
+
+    /// <summary>Members per organization, drawn from the users (capped at <see cref="Users"/>).</summary>
+    public int MembersPerOrganization { get; set; } = 20;
+
+    /// <summary>Roles each member gets from the role catalog (clamped to 0..<see cref="Roles"/>).</summary>
+    public int RolesPerMember { get; set; } = 2;
+
+    /// <summary>Size of the tenant's role catalog (<c>GET /api/v2/roles</c>).</summary>
+    public int Roles { get; set; } = 5;
+
+    /// <summary>Number of clients (applications). The first one is the connector's own M2M application.</summary>
+    public int Clients { get; set; } = 5;
+
+    /// <summary>Seed of the data generator.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Largest accepted <c>per_page</c>; above it the API answers 400 <c>invalid_query_string</c>.</summary>
+    public int MaxPerPage { get; set; } = 100;
+
+    /// <summary>Client id accepted by <c>POST /oauth/token</c>.</summary>
+    public string ClientId { get; set; } = "fake-client-id";
+
+    /// <summary>Client secret accepted by <c>POST /oauth/token</c>.</summary>
+    public string ClientSecret { get; set; } = "fake-client-secret";
+
+    /// <summary>Scopes the client grant gives to tokens issued by <c>POST /oauth/token</c>.</summary>
+    public IReadOnlyCollection<string> GrantedScopes { get; set; } = FakeTenant.AllScopes;
+
+    /// <summary>Lifetime of issued tokens (<c>expires_in</c>).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Clock for token expiry and the rate-limit bucket (use a fake time provider in tests).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// False: the tenant behaves as one without the Organizations feature. Modelled as an empty organization
+    /// list (200 with <c>[]</c>, an empty envelope, or <c>{"organizations":[]}</c>) and 404 for any organization id,
+    /// which is what a tenant with zero organizations answers too; a connector's <c>check</c> must pass either way.
+    /// </summary>
+    public bool OrganizationsFeature { get; set; } = true;
+
+    /// <summary>
+    /// Token-bucket capacity of the tenant's global rate limit. Null: no limiting, but every API response still
+    /// carries <c>x-ratelimit-limit: 50</c>, <c>x-ratelimit-remaining: 49</c> and a <c>x-ratelimit-reset</c>.
+    /// </summary>
+    public int? RateLimitBucket { get; set; }
+
+    /// <summary>Bucket refill rate in requests per second (enterprise production: 16).</summary>
+    public double RateLimitRefillPerSecond { get; set; } = 16;
+
+    /// <summary>Also send <c>Retry-After</c> (whole seconds) on 429 answers. Off by default, like most Auth0 answers.</summary>
+    public bool SendRetryAfter { get; set; }
+
+    /// <summary>Port to listen on (127.0.0.1). Null: a free port.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>Earliest user <c>updated_at</c>/<c>created_at</c>.</summary>
+    public DateTimeOffset UsersUpdatedFrom { get; set; } = new(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Latest user <c>updated_at</c> (exclusive).</summary>
+    public DateTimeOffset UsersUpdatedTo { get; set; } = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Number of users (a contiguous block in the middle of the updated_at order) that share one updated_at
+    /// millisecond, like a bulk import. 0: all updated_at values are distinct. See <see cref="FakeTenant.SharedUpdatedAt"/>.
+    /// </summary>
+    public int UsersSharingOneTimestamp { get; set; }
+
+    /// <summary>Tenant name used in client records (<c>tenant</c> field).</summary>
+    public string TenantName { get; set; } = "fake-tenant";
+}

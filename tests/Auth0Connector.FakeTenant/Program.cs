@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Auth0Connector.FakeTenant;
+
+/// <summary>
+/// <c>dotnet run --project tests/Auth0Connector.FakeTenant -- [options]</c>: starts a fake tenant, prints one JSON line
+/// <c>{"base_url","client_id","client_secret"}</c> to stdout, and serves until stdin closes, SIGTERM or Ctrl+C.
+/// Human text goes to stderr.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: Auth0Connector.FakeTenant [options]
+          --users N                  users to seed (300)
+          --organizations N          organizations (7); 0 or --no-organizations-feature for none
+          --members-per-org N        members per organization (20)
+          --roles N                  role catalog size (5)
+          --roles-per-member N       roles per member (2)
+          --clients N                clients (5)
+          --seed N                   data seed (42)
+          --max-per-page N           largest per_page accepted (100)
+          --users-sharing-one-timestamp N   users sharing one updated_at millisecond (0)
+          --no-organizations-feature tenant without the Organizations feature
+          --client-id ID             (fake-client-id)
+          --client-secret SECRET     (fake-client-secret)
+          --port N                   listen on 127.0.0.1:N (default: a free port)
+          --rate-limit-bucket N      enable the global rate limit with a bucket of N requests
+          --refill-per-second R      bucket refill rate (16)
+          --retry-after              send Retry-After on 429
+          --config-out PATH          write a connector config for this tenant to PATH
+          --ignore-stdin             do not stop when stdin closes (a /dev/null or closed stdin is always ignored)
+        """;
+
+    private static int Main(string[] args)
+    {
+        var options = new FakeTenantOptions();
+        string? configOut = null;
+        bool ignoreStdin = false;
+        try
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                string arg = args[i];
+                switch (arg)
+                {
+                    case "--users": options.Users = Int(args, ref i); break;
+                    case "--organizations": options.Organizations = Int(args, ref i); break;
+                    case "--members-per-org": options.MembersPerOrganization = Int(args, ref i); break;
+                    case "--roles": options.Roles = Int(args, ref i); break;
+                    case "--roles-per-member": options.RolesPerMember = Int(args, ref i); break;
+                    case "--clients": options.Clients = Int(args, ref i); break;
+                    case "--seed": options.Seed = Int(args, ref i); break;
+                    case "--max-per-page": options.MaxPerPage = Int(args, ref i); break;
+                    case "--users-sharing-one-timestamp": options.UsersSharingOneTimestamp = Int(args, ref i); break;
+                    case "--no-organizations-feature": options.OrganizationsFeature = false; break;
+                    case "--client-id": options.ClientId = Value(args, ref i); break;
+                    case "--client-secret": options.ClientSecret = Value(args, ref i); break;
+                    case "--port": options.Port = Int(args, ref i); break;
+                    case "--rate-limit-bucket": options.RateLimitBucket = Int(args, ref i); break;
+                    case "--refill-per-second": options.RateLimitRefillPerSecond = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture); break;
+                    case "--retry-after": options.SendRetryAfter = true; break;
+                    case "--config-out": configOut = Value(args, ref i); break;
+                    case "--ignore-stdin": ignoreStdin = true; break;
+                    case "-h" or "--help":
+                        Console.Error.WriteLine(Usage);
+                        return 0;
+                    default:
+                        throw new ArgumentException($"unknown argument '{arg}'");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var tenant = FakeTenant.Start(options);
+        Console.Error.WriteLine(
+            $"fake Auth0 tenant at {tenant.BaseUrl}: {tenant.Users.Count} users, {tenant.Organizations.Count} organizations, " +
+            $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; rate limit " +
+            (options.RateLimitBucket is int bucket ? $"{bucket} burst / {options.RateLimitRefillPerSecond.ToString(CultureInfo.InvariantCulture)} per s" : "off") +
+            $" (started in {stopwatch.ElapsedMilliseconds} ms)");
+
+        if (configOut is not null)
+        {
+            var config = new JsonObject
+            {
+                ["base_url"] = tenant.BaseUrl,
+                ["credentials"] = new JsonObject
+                {
+                    ["auth_type"] = "oauth2_confidential_application",
+                    ["client_id"] = options.ClientId,
+                    ["client_secret"] = options.ClientSecret,
+                    ["audience"] = tenant.Audience,
+                },
+            };
+            File.WriteAllText(configOut, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Console.Error.WriteLine($"connector config written to {configOut}");
+        }
+
+        var ready = new JsonObject
+        {
+            ["base_url"] = tenant.BaseUrl,
+            ["client_id"] = options.ClientId,
+            ["client_secret"] = options.ClientSecret,
+        };
+        Console.Out.WriteLine(ready.ToJsonString());
+        Console.Out.Flush();
+
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+        if (!ignoreStdin && !StdinIsUseless())
+        {
+            var watcher = new Thread(() =>
+            {
+                try
+                {
+                    using var stdin = Console.OpenStandardInput();
+                    var buffer = new byte[4096];
+                    while (stdin.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                }
+
+                stop.Cancel();
+            })
+            {
+                IsBackground = true,
+                Name = "stdin-watcher",
+            };
+            watcher.Start();
+        }
+
+        stop.Token.WaitHandle.WaitOne();
+        Console.Error.WriteLine(
+            $"stopping: {tenant.TokenRequestCount} token requests, {tenant.ApiRequestCount} API requests, {tenant.RateLimitedCount} answered 429");
+        return 0;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new ArgumentException($"{args[i]} needs a value");
+        }
+
+        return args[++i];
+    }
+
+    private static int Int(string[] args, ref int i) => int.Parse(Value(args, ref i), NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A background job's stdin is /dev/null (or not open at all): "until stdin closes" would stop at once, so such a
+    /// stdin is ignored and only a signal stops the tenant.
+    /// </summary>
+    private static bool StdinIsUseless()
+    {
+        try
+        {
+            var fd0 = new FileInfo("/proc/self/fd/0");
+            if (!Directory.Exists("/proc/self/fd"))
+            {
+                return false;
+            }
+
+            return fd0.LinkTarget is null or "/dev/null";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

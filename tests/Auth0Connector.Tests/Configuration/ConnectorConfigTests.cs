@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Auth0Connector.Configuration;
+
+namespace Auth0Connector.Tests.Configuration;
+
+public class ConnectorConfigTests
+{
+    private static ConnectorConfig Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return ConnectorConfig.Parse(document.RootElement);
+    }
+
+    private static ConfigException Rejects(string json) => Assert.Throws<ConfigException>(() => Parse(json));
+
+    [Theory]
+    [InlineData("https://t.auth0.com")]
+    [InlineData("https://t.auth0.com/")]
+    [InlineData("  https://t.auth0.com/  ")]
+    public void Base_url_with_or_without_trailing_slash_joins_the_token_and_api_urls(string baseUrl)
+    {
+        var config = Parse($$$"""{"base_url":"{{{baseUrl}}}","credentials":{"auth_type":"oauth2_confidential_application","client_id":"id","client_secret":"secret"}}""");
+
+        Assert.Equal("https://t.auth0.com/oauth/token", config.TokenUri.ToString());
+        Assert.Equal("https://t.auth0.com/api/v2/", config.ApiBaseUri.ToString());
+        var credentials = Assert.IsType<ClientCredentials>(config.Credentials);
+        Assert.Equal("https://t.auth0.com/api/v2/", credentials.Audience);
+    }
+
+    [Fact]
+    public void Airbyte_source_auth0_config_is_accepted_unchanged()
+    {
+        var config = Parse("""
+            {"base_url":"https://dev-x.us.auth0.com/","start_date":"2023-08-05T00:43:59.244Z",
+             "credentials":{"auth_type":"oauth2_confidential_application","client_id":"a","client_secret":"b","audience":"https://dev-x.us.auth0.com/api/v2/"}}
+            """);
+
+        Assert.Equal(new DateTimeOffset(2023, 8, 5, 0, 43, 59, 244, TimeSpan.Zero), config.StartDate);
+        Assert.Equal(ConnectorConfig.DefaultPageSize, config.PageSize);
+    }
+
+    [Fact]
+    public void Access_token_credentials_are_accepted_and_never_printed()
+    {
+        var config = Parse("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"eyJsecret.token.value"}}""");
+
+        Assert.IsType<AccessToken>(config.Credentials);
+        Assert.DoesNotContain("eyJsecret", config.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJsecret", config.Credentials.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Client_secret_never_appears_in_ToString()
+    {
+        var config = Parse("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_confidential_application","client_id":"id","client_secret":"s3cr3t-value"}}""");
+
+        Assert.DoesNotContain("s3cr3t-value", config.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000")]
+    [InlineData("http://localhost:8080/")]
+    [InlineData("http://[::1]:9000")]
+    public void Plain_http_is_accepted_for_loopback_hosts(string baseUrl)
+    {
+        var config = Parse($$$"""{"base_url":"{{{baseUrl}}}","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""");
+
+        Assert.Equal("http", config.BaseUri.Scheme);
+    }
+
+    [Theory]
+    [InlineData("""{"credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":42,"credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"http://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"ftp://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"https://t.auth0.com/api/v2","credentials":{"auth_type":"oauth2_access_token","access_token":"t"}}""", "base_url")]
+    [InlineData("""{"base_url":"https://t.auth0.com"}""", "credentials")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":"x"}""", "credentials")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"api_key","access_token":"t"}}""", "credentials.auth_type")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{}}""", "credentials.auth_type")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token"}}""", "credentials.access_token")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"  "}}""", "credentials.access_token")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_confidential_application","client_secret":"s"}}""", "credentials.client_id")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_confidential_application","client_id":"i"}}""", "credentials.client_secret")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_confidential_application","client_id":"i","client_secret":7}}""", "credentials.client_secret")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"start_date":"yesterday"}""", "start_date")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"page_size":500}""", "page_size")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"page_size":"100"}""", "page_size")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"requests_per_second":0}""", "requests_per_second")]
+    [InlineData("""[]""", "config")]
+    public void Mistakes_name_the_field_to_fix(string json, string field)
+    {
+        var error = Rejects(json);
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(field == "config" ? "config" : field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrong_type_secret_is_described_by_type_not_value()
+    {
+        var error = Rejects("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_confidential_application","client_id":"i","client_secret":{"v":"hunter2-secret"}}}""");
+
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("an object", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_start_date_means_every_user_not_a_hidden_default()
+    {
+        var config = Parse("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"start_date":""}""");
+
+        Assert.Null(config.StartDate);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Auth0Connector.Configuration;
+using Auth0Connector.State;
+
+namespace Auth0Connector.Tests.State;
+
+public class InputStateTests
+{
+    private static Dictionary<string, string> Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return InputState.Parse(document.RootElement).ToDictionary(p => p.Key, p => p.Value.GetRawText());
+    }
+
+    [Fact]
+    public void Per_stream_array_format()
+    {
+        var states = Parse("""
+            [{"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated_at":"2024-01-02T03:04:05.678Z"}}},
+             {"type":"STREAM","stream":{"stream_descriptor":{"name":"clients"},"stream_state":{"__ab_no_cursor_state_message":true}}}]
+            """);
+
+        Assert.Equal("""{"updated_at":"2024-01-02T03:04:05.678Z"}""", states["users"]);
+        Assert.Contains("clients", states.Keys);
+    }
+
+    [Fact]
+    public void Legacy_single_object_format()
+    {
+        var states = Parse("""{"users":{"updated_at":"2024-01-02T03:04:05.678Z"}}""");
+
+        Assert.Equal("""{"updated_at":"2024-01-02T03:04:05.678Z"}""", states["users"]);
+    }
+
+    [Fact]
+    public void Legacy_message_and_global_formats()
+    {
+        Assert.Contains("users", Parse("""[{"type":"LEGACY","data":{"users":{"updated_at":"2024-01-01T00:00:00Z"}}}]""").Keys);
+        Assert.Contains("users", Parse("""{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"users"},"stream_state":{"updated_at":"2024-01-01T00:00:00Z"}}]}}""").Keys);
+    }
+
+    [Fact]
+    public void Empty_states_are_fine()
+    {
+        Assert.Empty(Parse("[]"));
+        Assert.Empty(Parse("{}"));
+        Assert.Empty(Parse("null"));
+    }
+
+    [Theory]
+    [InlineData("42", "state")]
+    [InlineData("""[{"type":"STREAM"}]""", "state[0].stream")]
+    [InlineData("""[{"type":"STREAM","stream":{"stream_state":{}}}]""", "state[0].stream.stream_descriptor")]
+    [InlineData("""[{"type":"WHATEVER"}]""", "state[0].type")]
+    [InlineData("""{"users":"2024-01-01"}""", "state.users")]
+    public void Malformed_states_name_the_field(string json, string field)
+    {
+        using var document = JsonDocument.Parse(json);
+        var error = Assert.Throws<ConfigException>(() => InputState.Parse(document.RootElement));
+
+        Assert.Equal(field, error.Field);
+    }
+}
