@@ -19,6 +19,8 @@ internal static class RetryPolicy
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log)
     {
+        // Waits and timeouts run on the injected clock, so tests drive them with a fake one.
+        builder.TimeProvider = time;
         if (maxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>

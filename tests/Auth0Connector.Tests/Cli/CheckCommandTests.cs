@@ -1,0 +1,304 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Auth0Connector.FakeTenant;
+using Auth0Connector.Tests.Support;
+
+namespace Auth0Connector.Tests.Cli;
+
+/// <summary><c>check</c> against the fake Auth0 tenant: every way the connection can fail is named, never leaking a secret.</summary>
+public class CheckCommandTests : IDisposable
+{
+    private const string Secret = "chk-s3cr3t-7f41c0de9b";
+
+    private readonly TempFiles _files = new();
+
+    private static FakeTenant Tenant(Action<FakeTenantOptions>? configure = null)
+    {
+        var options = new FakeTenantOptions
+        {
+            Users = 20,
+            Organizations = 2,
+            MembersPerOrganization = 5,
+            Clients = 3,
+            ClientSecret = Secret,
+        };
+        configure?.Invoke(options);
+        return FakeTenant.Start(options);
+    }
+
+    private string ClientCredentialsConfig(FakeTenant tenant, string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
+    {
+        var credentials = new JsonObject
+        {
+            ["auth_type"] = "oauth2_confidential_application",
+            ["client_id"] = clientId ?? tenant.Options.ClientId,
+            ["client_secret"] = clientSecret ?? tenant.Options.ClientSecret,
+        };
+        if (audience is not null)
+        {
+            credentials["audience"] = audience;
+        }
+
+        return _files.Write("config.json", new JsonObject { ["base_url"] = baseUrl ?? tenant.BaseUrl, ["credentials"] = credentials }.ToJsonString());
+    }
+
+    private string AccessTokenConfig(string baseUrl, string token) =>
+        _files.Write("config.json", new JsonObject
+        {
+            ["base_url"] = baseUrl,
+            ["credentials"] = new JsonObject { ["auth_type"] = "oauth2_access_token", ["access_token"] = token },
+        }.ToJsonString());
+
+    private static async Task<ConnectorRun> CheckAsync(string configPath, params string[] extra)
+    {
+        var run = await ConnectorRun.InvokeAsync(["check", "--config", configPath, .. extra]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Single(run.OfType("CONNECTION_STATUS"));
+        return run;
+    }
+
+    private static string Succeeded(ConnectorRun run)
+    {
+        var status = run.ConnectionStatus;
+        var message = status.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : string.Empty;
+        Assert.True(status.GetProperty("status").GetString() == "SUCCEEDED", $"check failed: {message}");
+        return message;
+    }
+
+    private static string Failed(ConnectorRun run)
+    {
+        var status = run.ConnectionStatus;
+        Assert.Equal("FAILED", status.GetProperty("status").GetString());
+        var message = status.GetProperty("message").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        return message!;
+    }
+
+    /// <summary>Every bearer token the tenant saw, read from the WireMock request log.</summary>
+    private static List<string> BearerTokensSeen(FakeTenant tenant)
+    {
+        var tokens = new List<string>();
+        foreach (var entry in tenant.Server.LogEntries)
+        {
+            if (entry.RequestMessage?.Headers is not { } headers)
+            {
+                continue;
+            }
+
+            foreach (var (name, values) in headers)
+            {
+                if (string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    tokens.AddRange(values.Where(v => v.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)).Select(v => v[7..].Trim()));
+                }
+            }
+        }
+
+        return [.. tokens.Distinct(StringComparer.Ordinal)];
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/")]
+    public async Task Client_credentials_succeed_with_or_without_a_trailing_slash(string suffix)
+    {
+        using var tenant = Tenant();
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant, baseUrl: tenant.BaseUrl + suffix));
+
+        var message = Succeeded(run);
+        Assert.Contains("127.0.0.1", message, StringComparison.Ordinal);
+        Assert.Equal(1, tenant.TokenRequestCount);
+        // One probe per stream: users, clients, organizations, one organization's members, one member's roles.
+        Assert.Equal(5, tenant.ApiRequestCount);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task A_valid_static_token_succeeds_without_any_token_request()
+    {
+        using var tenant = Tenant();
+        var token = tenant.IssueToken();
+
+        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token));
+
+        Succeeded(run);
+        Assert.Equal(0, tenant.TokenRequestCount);
+        Assert.True(tenant.ApiRequestCount >= 3, $"expected probes of the API, saw {tenant.ApiRequestCount} requests");
+        run.AssertNoSecrets(token);
+    }
+
+    [Fact]
+    public async Task A_wrong_client_secret_fails_naming_client_secret_without_printing_it()
+    {
+        using var tenant = Tenant();
+        const string WrongSecret = "wrong-s3cr3t-a1b2c3d4e5";
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant, clientSecret: WrongSecret));
+
+        var message = Failed(run);
+        Assert.Contains("credentials.client_secret", message, StringComparison.Ordinal);
+        Assert.Equal(0, tenant.TokenRequestCount);
+        Assert.Equal(0, tenant.ApiRequestCount);
+        run.AssertNoSecrets(WrongSecret, Secret);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_id_fails_naming_client_id()
+    {
+        using var tenant = Tenant();
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant, clientId: "no-such-client-id"));
+
+        var message = Failed(run);
+        Assert.Contains("credentials.client_id", message, StringComparison.Ordinal);
+        Assert.Equal(0, tenant.TokenRequestCount);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task An_audience_other_than_the_Management_API_fails_explaining_the_grant()
+    {
+        using var tenant = Tenant();
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant, audience: "https://api.example.com/orders/"));
+
+        var message = Failed(run);
+        Assert.Contains("not authorized", message, StringComparison.Ordinal);
+        Assert.Contains("credentials.audience", message, StringComparison.Ordinal);
+        Assert.Contains(tenant.Audience, message, StringComparison.Ordinal);
+        Assert.Equal(0, tenant.TokenRequestCount);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task Missing_scopes_fail_naming_each_scope_and_its_stream()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.AllScopes.Except(["read:organizations", "read:organization_member_roles"])]);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Failed(run);
+        Assert.Contains("read:organizations (stream organizations)", message, StringComparison.Ordinal);
+        Assert.Contains("read:organization_member_roles (stream organization_member_roles)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("read:users", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("read:clients", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("read:organization_members ", message, StringComparison.Ordinal);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task A_missing_member_scope_is_found_by_probing_an_organization()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.AllScopes.Except(["read:organization_members"])]);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Failed(run);
+        Assert.Contains("read:organization_members (stream organization_members)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("read:organization_member_roles", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(0, false)]
+    [InlineData(2, false)]
+    public async Task A_tenant_with_zero_organizations_or_without_the_feature_passes(int organizations, bool feature)
+    {
+        using var tenant = Tenant(o =>
+        {
+            o.Organizations = organizations;
+            o.OrganizationsFeature = feature;
+        });
+        Assert.Empty(tenant.Organizations);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Succeeded(run);
+        Assert.Contains("organization", message, StringComparison.OrdinalIgnoreCase);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-60)]
+    public async Task An_expired_static_token_fails(int lifetimeSeconds)
+    {
+        using var tenant = Tenant();
+        var token = tenant.IssueToken(lifetime: TimeSpan.FromSeconds(lifetimeSeconds));
+
+        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token));
+
+        var message = Failed(run);
+        Assert.Contains("401", message, StringComparison.Ordinal);
+        Assert.Contains("expired", message, StringComparison.OrdinalIgnoreCase);
+        run.AssertNoSecrets(token);
+    }
+
+    [Fact]
+    public async Task An_unreachable_host_fails_saying_so_in_bounded_time()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+        }
+
+        var config = _files.Write("config.json", new JsonObject
+        {
+            ["base_url"] = $"http://127.0.0.1:{port}",
+            ["credentials"] = new JsonObject
+            {
+                ["auth_type"] = "oauth2_confidential_application",
+                ["client_id"] = "some-client",
+                ["client_secret"] = Secret,
+            },
+        }.ToJsonString());
+
+        // check allows itself a couple of retries only: it must answer long before a sync would give up.
+        var run = await CheckAsync(config).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var message = Failed(run);
+        Assert.Contains("Could not reach 127.0.0.1", message, StringComparison.Ordinal);
+        Assert.Contains("base_url", message, StringComparison.Ordinal);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task Debug_output_never_shows_the_secret_or_an_issued_token()
+    {
+        using var tenant = Tenant();
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant), "--debug");
+
+        Succeeded(run);
+        // --debug did log the requests...
+        Assert.Contains("POST /oauth/token", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("GET /api/v2/users", run.Stderr, StringComparison.Ordinal);
+        // ...but no credential.
+        var tokens = BearerTokensSeen(tenant);
+        Assert.NotEmpty(tokens);
+        run.AssertNoSecrets([Secret, .. tokens]);
+    }
+
+    [Fact]
+    public async Task Debug_output_of_a_failing_static_token_check_never_shows_the_token()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = ["read:users"]);
+        var token = tenant.IssueToken(scopes: ["read:users"]);
+
+        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token), "--debug");
+
+        var message = Failed(run);
+        Assert.Contains("read:clients (stream clients)", message, StringComparison.Ordinal);
+        Assert.Contains("GET /api/v2/clients", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal([token], BearerTokensSeen(tenant));
+        run.AssertNoSecrets(token);
+    }
+
+    public void Dispose() => _files.Dispose();
+}
