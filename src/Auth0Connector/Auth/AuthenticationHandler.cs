@@ -11,7 +11,23 @@ internal sealed class AuthenticationHandler(ITokenSource tokens) : DelegatingHan
         var token = await tokens.GetTokenAsync(cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !await tokens.InvalidateAsync(token, cancellationToken))
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        bool renewed;
+        try
+        {
+            renewed = await tokens.InvalidateAsync(token, cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        if (!renewed)
         {
             return response;
         }

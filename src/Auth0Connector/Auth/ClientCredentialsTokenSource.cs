@@ -134,7 +134,8 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
     internal static TimeSpan RenewalPoint(TimeSpan lifetime)
     {
         var margin = TimeSpan.FromTicks(Math.Clamp(lifetime.Ticks / 10, TimeSpan.FromSeconds(10).Ticks, TimeSpan.FromMinutes(10).Ticks));
-        return lifetime > margin ? lifetime - margin : lifetime / 2;
+        // Short-lived tokens: never renew later than half-way, so the point grows with the lifetime.
+        return lifetime - (margin < lifetime / 2 ? margin : lifetime / 2);
     }
 
     private string DescribeFailure(HttpStatusCode status, byte[] payload)

@@ -7,7 +7,7 @@ namespace Auth0Connector.Http;
 
 /// <summary>
 /// Composition root of the send path: config → token source → typed HttpClient with one
-/// resilience pipeline, the auth handler, body buffering and debug logging.
+/// resilience pipeline, the rate gate, the auth handler, body buffering and debug logging.
 /// </summary>
 internal static class ConnectorServices
 {
@@ -34,6 +34,8 @@ internal static class ConnectorServices
             _ => throw new InvalidOperationException("Unknown credentials type."),
         });
 
+        services.AddSingleton(new RequestPacer(time, config.RequestsPerSecond));
+        services.AddTransient(provider => new PacingHandler(provider.GetRequiredService<RequestPacer>()));
         services.AddTransient(provider => new AuthenticationHandler(provider.GetRequiredService<ITokenSource>()));
         var api = services.AddHttpClient<Auth0ApiClient>(http =>
         {
@@ -41,7 +43,8 @@ internal static class ConnectorServices
             http.BaseAddress = config.ApiBaseUri;
         });
         api.AddResilienceHandler("auth0-api", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
-        api.AddHttpMessageHandler<AuthenticationHandler>()
+        api.AddHttpMessageHandler<PacingHandler>()
+            .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 

@@ -47,13 +47,20 @@ internal static class RetryPolicy
 
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
     {
-        { Result: { } response } => Auth0ApiException.IsTransientStatus(response.StatusCode),
+        { Result: { } response } => Auth0ApiException.IsTransientStatus(response.StatusCode) || IsEmptySuccess(response),
         { Exception: TimeoutRejectedException } => true,
         { Exception: HttpRequestException or IOException } => true,
         // A cancelled socket read that the caller did not ask for is a dropped connection.
         { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
         _ => false,
     };
+
+    /// <summary>
+    /// Auth0 never answers a GET with an empty 2xx body: one is a connection cut before the body
+    /// (the buffering handler has read it, so the length is known).
+    /// </summary>
+    private static bool IsEmptySuccess(HttpResponseMessage response) =>
+        response.IsSuccessStatusCode && response.RequestMessage?.Method == HttpMethod.Get && response.Content.Headers.ContentLength == 0;
 
     /// <summary>The wait the tenant asked for, or null to use the exponential backoff.</summary>
     internal static TimeSpan? DelayFromHeaders(HttpResponseMessage? response, TimeProvider time)

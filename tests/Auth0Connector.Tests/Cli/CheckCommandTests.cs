@@ -14,7 +14,7 @@ public class CheckCommandTests : IDisposable
 
     private readonly TempFiles _files = new();
 
-    private static FakeTenant Tenant(Action<FakeTenantOptions>? configure = null)
+    private static FakeTenant.FakeTenant Tenant(Action<FakeTenantOptions>? configure = null)
     {
         var options = new FakeTenantOptions
         {
@@ -25,10 +25,10 @@ public class CheckCommandTests : IDisposable
             ClientSecret = Secret,
         };
         configure?.Invoke(options);
-        return FakeTenant.Start(options);
+        return FakeTenant.FakeTenant.Start(options);
     }
 
-    private string ClientCredentialsConfig(FakeTenant tenant, string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
+    private string ClientCredentialsConfig(FakeTenant.FakeTenant tenant, string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
     {
         var credentials = new JsonObject
         {
@@ -77,7 +77,7 @@ public class CheckCommandTests : IDisposable
     }
 
     /// <summary>Every bearer token the tenant saw, read from the WireMock request log.</summary>
-    private static List<string> BearerTokensSeen(FakeTenant tenant)
+    private static List<string> BearerTokensSeen(FakeTenant.FakeTenant tenant)
     {
         var tokens = new List<string>();
         foreach (var entry in tenant.Server.LogEntries)
@@ -176,7 +176,7 @@ public class CheckCommandTests : IDisposable
     [Fact]
     public async Task Missing_scopes_fail_naming_each_scope_and_its_stream()
     {
-        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.AllScopes.Except(["read:organizations", "read:organization_member_roles"])]);
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organizations", "read:organization_member_roles"])]);
 
         var run = await CheckAsync(ClientCredentialsConfig(tenant));
 
@@ -192,7 +192,7 @@ public class CheckCommandTests : IDisposable
     [Fact]
     public async Task A_missing_member_scope_is_found_by_probing_an_organization()
     {
-        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.AllScopes.Except(["read:organization_members"])]);
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organization_members"])]);
 
         var run = await CheckAsync(ClientCredentialsConfig(tenant));
 
@@ -240,13 +240,11 @@ public class CheckCommandTests : IDisposable
     [Fact]
     public async Task An_unreachable_host_fails_saying_so_in_bounded_time()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-        }
+        // A socket bound but never listening: connections to its port are refused, and no other test (nor a fake
+        // tenant started in parallel) can take the port while this test runs.
+        using var unreachable = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        unreachable.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)unreachable.LocalEndPoint!).Port;
 
         var config = _files.Write("config.json", new JsonObject
         {
