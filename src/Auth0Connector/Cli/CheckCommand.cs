@@ -51,7 +51,7 @@ internal static class CheckCommand
         }
         catch (Auth0TransportException e)
         {
-            return (false, $"Could not reach {config.BaseUri.Host}: {e.InnerException?.Message ?? e.Message} Check base_url and the network.");
+            return (false, $"Could not reach {config.BaseUri.Host}: {(e.InnerException?.Message ?? e.Message).TrimEnd('.')}. Check base_url and the network.");
         }
         catch (Auth0ApiException e)
         {
@@ -96,7 +96,7 @@ internal static class CheckCommand
         }
         catch (Auth0TransportException e)
         {
-            return (false, $"Could not reach {config.BaseUri.Host}: {e.InnerException?.Message ?? e.Message} Check base_url and the network.");
+            return (false, $"Could not reach {config.BaseUri.Host}: {(e.InnerException?.Message ?? e.Message).TrimEnd('.')}. Check base_url and the network.");
         }
         catch (Auth0ApiException e)
         {

@@ -37,6 +37,11 @@ internal static class ConnectorApp
             spec, check, discover, read,
         };
         root.Options.Add(debugOption);
+        foreach (var command in root.Subcommands)
+        {
+            // --version works after any command too, as orchestrators and users try both.
+            command.Options.Add(new VersionOption());
+        }
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -140,10 +140,13 @@ public class CommandLineTests : IDisposable
         Assert.Contains(run.Lines, l => l.Contains("Usage", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Version_prints_the_version()
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("read", "--version")]
+    [InlineData("spec", "--version")]
+    public async Task Version_prints_the_version_on_every_command(params string[] args)
     {
-        var run = await ConnectorRun.InvokeAsync(["--version"], validate: false);
+        var run = await ConnectorRun.InvokeAsync(args, validate: false);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Matches(@"^\d+\.\d+\.\d+", Assert.Single(run.Lines));
