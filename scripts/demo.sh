@@ -12,12 +12,19 @@ tenant_pid=""
 cleanup() { if [ -n "$tenant_pid" ]; then kill "$tenant_pid" 2>/dev/null || true; wait "$tenant_pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 
-echo "==> building the connector and the fake tenant (Release)" >&2
-dotnet build src/Auth0Connector -c Release -nologo -v quiet -o "$work/connector" >&2
+# CONNECTOR_BIN: run a prebuilt connector (e.g. the Native AOT binary) instead of building one.
+if [ -n "${CONNECTOR_BIN:-}" ]; then
+  connector="$(cd "$(dirname "$CONNECTOR_BIN")" && pwd)/$(basename "$CONNECTOR_BIN")"
+  [ -x "$connector" ] || { echo "CONNECTOR_BIN is not an executable: $CONNECTOR_BIN" >&2; exit 1; }
+  echo "==> using the connector $connector; building the fake tenant (Release)" >&2
+else
+  echo "==> building the connector and the fake tenant (Release)" >&2
+  dotnet build src/Auth0Connector -c Release -nologo -v quiet -o "$work/connector" >&2
+  connector="$work/connector/auth0-connector"
+fi
 dotnet build tests/Auth0Connector.FakeTenant -c Release -nologo -v quiet -o "$work/tenant" >&2
-connector="$work/connector/auth0-connector"
 
-echo "==> starting the fake tenant ($*)" >&2
+echo "==> starting the fake tenant${*:+ ($*)}" >&2
 # The tenant serves until its stdin closes: keep a pipe open for it.
 exec 3> >(exec "$work/tenant/Auth0Connector.FakeTenant" --config-out "$work/config.json" "$@" > "$work/tenant.out" 2> "$work/tenant.err")
 tenant_pid=$!
@@ -29,6 +36,7 @@ echo "    $(cat "$work/tenant.out" | sed 's/"client_secret":"[^"]*"/"client_secr
 "$connector" check --config "$work/config.json" > "$work/check.jsonl"
 echo "==> check: $(cat "$work/check.jsonl")" >&2
 "$connector" discover --config "$work/config.json" > "$work/discover.jsonl"
+echo "==> spec: $(wc -c < "$work/spec.jsonl") bytes; discover: streams $(grep -o '"name":"[a-z_]*","json_schema"' "$work/discover.jsonl" | cut -d'"' -f4 | paste -sd' ')" >&2
 
 echo "==> read (all five streams; users incremental)" >&2
 started=$(date +%s%N)
@@ -49,12 +57,14 @@ for stream in clients organizations organization_members organization_member_rol
   grep '"type":"RECORD"' "$work/read.jsonl" | grep -m1 "\"stream\":\"$stream\"" | cut -c1-300 || true
 done
 echo
-echo "Final STATE messages:"
-grep '"type":"STATE"' "$work/read.jsonl" | tail -n 5
-validator="$root/../shared/tools/validate_airbyte.py"
-if [ -f "$validator" ] && command -v python3 >/dev/null && python3 -c 'import yaml, jsonschema' 2>/dev/null; then
-  echo
-  echo "Protocol validation (strict):"
-  cat "$work/spec.jsonl" "$work/check.jsonl" "$work/discover.jsonl" "$work/read.jsonl" | python3 "$validator" --strict
+echo "Final state of each stream (the --state file for the next sync, see scripts/last-state.sh):"
+scripts/last-state.sh "$work/read.jsonl"
+echo
+echo "Protocol validation of every stdout line (strict):"
+if command -v python3 >/dev/null && python3 -c 'import yaml, jsonschema' 2>/dev/null; then
+  cat "$work/spec.jsonl" "$work/check.jsonl" "$work/discover.jsonl" "$work/read.jsonl" \
+    | python3 tests/protocol/validate_airbyte.py --schema tests/protocol/airbyte_protocol.yaml --strict
+else
+  echo "  skipped: needs python3 with PyYAML and jsonschema (pip install pyyaml jsonschema)"
 fi
 exit "$status"

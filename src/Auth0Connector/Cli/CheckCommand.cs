@@ -76,6 +76,15 @@ internal static class CheckCommand
                 }
             }
 
+            try
+            {
+                using var _ = await api.GetJsonAsync("roles?per_page=1&page=0", cancellationToken);
+            }
+            catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Forbidden)
+            {
+                notes.Add("Without read:roles, organization_member_roles costs one request per member: grant it to read roles with the members listing.");
+            }
+
             // With nothing to probe, fall back on the scopes the token says it carries.
             if (userId is null && tokens.GrantedScopes is { } granted)
             {

@@ -36,6 +36,7 @@ internal static class ReadCommand
         await using var services = ConnectorServices.Build(config, time, context.Log, context.Redactor, context.Environment.CustomizeServices);
         var messages = context.Messages;
         var pageSize = new PageSize(config.PageSize);
+        var throttle = services.GetRequiredService<ThrottleMonitor>();
         var failed = false;
         Failure? fatal = null;
         foreach (var configured in catalog)
@@ -57,6 +58,7 @@ internal static class ReadCommand
                 Mode = configured.Mode,
                 State = configured.Mode == SyncMode.Incremental ? state.For(stream.Name) : null,
             };
+            throttle.Attach(messages, stream.Name);
             var failure = await ReadStreamAsync(stream, streamContext, cancellationToken);
             if (failure is not null)
             {
@@ -89,6 +91,28 @@ internal static class ReadCommand
                         messages.State(stream.Name, w => w.WriteRawValue(item.StateJson!), sinceState);
                         lastState = item.StateJson;
                         sinceState = 0;
+                    }
+
+                    continue;
+                }
+
+                if (item.Page is { } page)
+                {
+                    using (page)
+                    {
+                        foreach (var record in page.Items.EnumerateArray())
+                        {
+                            if (!running)
+                            {
+                                messages.Status(stream.Name, StreamStatus.Running);
+                                running = true;
+                            }
+
+                            messages.Record(stream.Name, record, page.Added);
+                        }
+
+                        sinceState += page.Count;
+                        total += page.Count;
                     }
 
                     continue;

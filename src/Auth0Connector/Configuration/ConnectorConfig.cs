@@ -28,6 +28,7 @@ internal sealed record ConnectorConfig
 {
     public const int DefaultPageSize = 100;
     public const int DefaultMaxRetries = 6;
+    public const int DefaultMaxConcurrency = 4;
 
     /// <summary>The tenant root, always ending in '/'.</summary>
     public required Uri BaseUri { get; init; }
@@ -41,6 +42,9 @@ internal sealed record ConnectorConfig
     public int MaxRetries { get; init; } = DefaultMaxRetries;
 
     public double? RequestsPerSecond { get; init; }
+
+    /// <summary>How many organizations (or members) the fan-out streams read at once.</summary>
+    public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 
     /// <summary>The Management API root, <c>{base}/api/v2/</c>.</summary>
     public Uri ApiBaseUri => new(BaseUri, "api/v2/");
@@ -71,6 +75,7 @@ internal sealed record ConnectorConfig
             PageSize = JsonInput.OptionalInt(root, "page_size", "page_size", DefaultPageSize, 1, 100),
             MaxRetries = JsonInput.OptionalInt(root, "max_retries", "max_retries", DefaultMaxRetries, 0, 20),
             RequestsPerSecond = JsonInput.OptionalPositiveNumber(root, "requests_per_second", "requests_per_second"),
+            MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
         };
     }
 
@@ -147,7 +152,7 @@ internal sealed record ConnectorConfig
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        if (JsonInput.TryParseIso8601(text) is { } value)
         {
             return value;
         }

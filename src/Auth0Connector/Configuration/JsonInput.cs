@@ -137,6 +137,26 @@ internal static class JsonInput
         };
     }
 
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd' 'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd' 'HH:mm:ssK",
+        "yyyy-MM-dd",
+    ];
+
+    /// <summary>
+    /// Parses an ISO-8601 / RFC 3339 date-time (a zone-less value is UTC). Ambiguous local forms
+    /// such as 01/02/2024 are refused rather than guessed.
+    /// </summary>
+    public static DateTimeOffset? TryParseIso8601(string text) =>
+        DateTimeOffset.TryParseExact(text.Trim(), IsoFormats, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : null;
+
     /// <summary>Describes a value's type (never its content: it may be a secret).</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
     {

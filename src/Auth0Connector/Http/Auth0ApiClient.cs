@@ -69,7 +69,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
             // Not a JSON error body (a proxy page, say): the status line is all we have.
         }
 
-        var text = $"GET {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message}");
+        var text = $"GET {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message.TrimEnd('.')}.");
         text += status switch
         {
             HttpStatusCode.Unauthorized => " The access token was rejected: check the credentials (a pasted access token may have expired).",

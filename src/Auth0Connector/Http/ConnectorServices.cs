@@ -34,16 +34,18 @@ internal static class ConnectorServices
             _ => throw new InvalidOperationException("Unknown credentials type."),
         });
 
-        services.AddSingleton(new RequestPacer(time, config.RequestsPerSecond));
-        services.AddTransient(provider => new PacingHandler(provider.GetRequiredService<RequestPacer>()));
+        var throttle = new ThrottleMonitor(time);
+        services.AddSingleton(throttle);
+        services.AddSingleton(new RateGate(time, config.RequestsPerSecond, throttle));
+        services.AddTransient(provider => new RateGateHandler(provider.GetRequiredService<RateGate>()));
         services.AddTransient(provider => new AuthenticationHandler(provider.GetRequiredService<ITokenSource>()));
         var api = services.AddHttpClient<Auth0ApiClient>(http =>
         {
             Configure(http);
             http.BaseAddress = config.ApiBaseUri;
         });
-        api.AddResilienceHandler("auth0-api", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
-        api.AddHttpMessageHandler<PacingHandler>()
+        api.AddResilienceHandler("auth0-api", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log, throttle));
+        api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));

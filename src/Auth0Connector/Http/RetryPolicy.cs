@@ -17,7 +17,7 @@ internal static class RetryPolicy
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log)
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
     {
         // Waits and timeouts run on the injected clock, so tests drive them with a fake one.
         builder.TimeProvider = time;
@@ -36,6 +36,11 @@ internal static class RetryPolicy
                 {
                     var what = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
                     log.Debug($"retry {args.AttemptNumber + 1}/{maxRetries} after {what}, waiting {args.RetryDelay.TotalMilliseconds:F0} ms");
+                    if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } limited)
+                    {
+                        throttle?.Waited(args.RetryDelay, ReadRateLimitReset(limited));
+                    }
+
                     return ValueTask.CompletedTask;
                 },
             });

@@ -25,7 +25,9 @@ internal static class ConfiguredCatalog
 
         if (!root.TryGetProperty("streams", out var streams) || streams.ValueKind != JsonValueKind.Array)
         {
-            throw new ConfigException("catalog.streams", "'catalog.streams' is missing or not an array: the configured catalog lists the streams to read. Start from the output of 'discover'.");
+            throw new ConfigException("catalog.streams", root.TryGetProperty("catalog", out _) || root.TryGetProperty("type", out _)
+                ? "This looks like discover's output, not a configured catalog. A configured catalog is {\"streams\": [{\"stream\": <a stream from discover>, \"sync_mode\": \"full_refresh\", \"destination_sync_mode\": \"overwrite\"}, ...]}; see examples/catalog.json."
+                : "'catalog.streams' is missing or not an array: the configured catalog lists the streams to read, like {\"streams\": [{\"stream\": {\"name\": \"users\", ...}, \"sync_mode\": \"incremental\", \"destination_sync_mode\": \"append_dedup\"}]}; see examples/catalog.json.");
         }
 
         var selected = new List<ConfiguredStream>();
@@ -36,6 +38,11 @@ internal static class ConfiguredCatalog
             if (entry.ValueKind != JsonValueKind.Object)
             {
                 throw new ConfigException(path, $"'{path}' must be an object with 'stream' and 'sync_mode', not {JsonInput.Describe(entry)}.");
+            }
+
+            if (!entry.TryGetProperty("stream", out _) && entry.TryGetProperty("name", out _))
+            {
+                throw new ConfigException($"{path}.stream", $"'{path}' is a stream as discover prints it; a configured catalog wraps each one: {{\"stream\": <that stream>, \"sync_mode\": \"full_refresh\", \"destination_sync_mode\": \"overwrite\"}}. See examples/catalog.json.");
             }
 
             var streamObject = JsonInput.RequireObject(entry, "stream", $"{path}.stream");

@@ -75,6 +75,13 @@ internal sealed class InputState : IDisposable
         }
 
         var type = JsonInput.OptionalString(message, "type", $"{path}.type") ?? "LEGACY";
+        if (type == "STATE")
+        {
+            // A whole protocol message as read printed it: its state is inside.
+            AddMessage(JsonInput.RequireObject(message, "state", $"{path}.state"), $"{path}.state", streams);
+            return;
+        }
+
         switch (type)
         {
             case "STREAM":

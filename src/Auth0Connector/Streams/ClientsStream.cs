@@ -28,12 +28,12 @@ internal sealed class ClientsStream : IAuth0Stream
             total = Paginators.TotalOf(probe.RootElement);
         }
 
-        var records = total > Paginators.ResultCap
+        var pages = total > Paginators.ResultCap
             ? Paginators.CheckpointAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken)
             : Paginators.OffsetAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken);
-        await foreach (var client in records)
+        await foreach (var page in pages)
         {
-            yield return StreamItem.Of(client);
+            yield return StreamItem.Of(page);
         }
     }
 }

@@ -6,7 +6,10 @@ using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
 
-/// <summary>Members of every organization, checkpoint-paged, each record tagged with its <c>org_id</c>.</summary>
+/// <summary>
+/// Members of every organization, checkpoint-paged, each record tagged with its <c>org_id</c>.
+/// Several organizations are read at once (<c>max_concurrency</c>).
+/// </summary>
 internal sealed class OrganizationMembersStream : IAuth0Stream
 {
     public string Name => "organization_members";
@@ -23,29 +26,31 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var orgId in OrganizationsStream.ListIdsAsync(context, cancellationToken))
+        var pages = FanOut.PagesAsync(
+            OrganizationsStream.ListIdsAsync(context, cancellationToken),
+            (orgId, token) => MemberPagesAsync(context, orgId, fields: null, token),
+            context.Config.MaxConcurrency,
+            cancellationToken);
+        await foreach (var page in pages)
         {
-            RecordField[] added = [new("org_id", orgId)];
-            await foreach (var member in ListMembersAsync(context, orgId, cancellationToken))
-            {
-                yield return StreamItem.Of(member, added);
-            }
+            yield return StreamItem.Of(page);
         }
     }
 
     /// <summary>
-    /// An organization's members. One deleted between listing and reading (404) has none: it is
-    /// skipped with a warning rather than failing the stream.
+    /// An organization's member pages, tagged with its <c>org_id</c>. An organization deleted
+    /// between listing and reading (404) has none: it is skipped with a warning.
     /// </summary>
-    public static async IAsyncEnumerable<JsonElement> ListMembersAsync(StreamContext context, string orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<JsonPage> MemberPagesAsync(StreamContext context, string orgId, string? fields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var path = $"organizations/{Uri.EscapeDataString(orgId)}/members";
-        await using var members = Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        RecordField[] added = [new("org_id", orgId)];
+        var path = $"organizations/{Uri.EscapeDataString(orgId)}/members" + (fields is null ? string.Empty : $"?fields={Uri.EscapeDataString(fields)}&include_fields=true");
+        await using var pages = Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
             {
-                if (!await members.MoveNextAsync())
+                if (!await pages.MoveNextAsync())
                 {
                     yield break;
                 }
@@ -56,7 +61,8 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
                 yield break;
             }
 
-            yield return members.Current;
+            pages.Current.Added = added;
+            yield return pages.Current;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Auth0Connector.Http;
 
 namespace Auth0Connector.Streams;
 
@@ -21,20 +20,20 @@ internal sealed class OrganizationsStream : IAuth0Stream
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var organization in ListAsync(context, cancellationToken))
+        await foreach (var page in ListAsync(context, cancellationToken))
         {
-            yield return StreamItem.Of(organization);
+            yield return StreamItem.Of(page);
         }
     }
 
-    /// <summary>Every organization of the tenant; the parent listing of the member streams.</summary>
-    public static IAsyncEnumerable<JsonElement> ListAsync(StreamContext context, CancellationToken cancellationToken) =>
+    /// <summary>Every organization of the tenant, page by page.</summary>
+    public static IAsyncEnumerable<JsonPage> ListAsync(StreamContext context, CancellationToken cancellationToken) =>
         Paginators.CheckpointAsync(context.Api, "organizations", "organizations", context.PageSize, cancellationToken);
 
-    /// <summary>The ids of every organization, read lazily page by page.</summary>
+    /// <summary>The ids of every organization, read lazily page by page: the parents of the member streams.</summary>
     public static async IAsyncEnumerable<string> ListIdsAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var organization in ListAsync(context, cancellationToken))
+        await foreach (var organization in Paginators.RecordsAsync(ListAsync(context, cancellationToken)))
         {
             if (organization.ValueKind == JsonValueKind.Object
                 && organization.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)

@@ -4,7 +4,9 @@ using Auth0Connector.Http;
 
 namespace Auth0Connector.Streams;
 
-/// <summary>Auth0's pagination strategies. Each yields records page by page; a page's JSON lives until the next page is requested.</summary>
+/// <summary>
+/// Auth0's pagination strategies. Each yields pages; the caller disposes each page after use.
+/// </summary>
 internal static class Paginators
 {
     /// <summary>Auth0 will not page past the first 1000 results of one listing or query.</summary>
@@ -14,7 +16,7 @@ internal static class Paginators
     /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>). Stops on an empty or short
     /// page or when <c>total</c> is reached; refuses to request past the 1000-result cap.
     /// </summary>
-    public static async IAsyncEnumerable<JsonElement> OffsetAsync(
+    public static async IAsyncEnumerable<JsonPage> OffsetAsync(
         Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -40,35 +42,24 @@ internal static class Paginators
                 continue;
             }
 
-            using (document)
+            var result = ToPage(document, itemsProperty, path);
+            var count = result.Count;
+            var total = TotalOf(result.Root);
+            yield return result;
+            delivered += count;
+            if (count == 0 || count < size || (total is { } t && delivered >= t))
             {
-                var items = Items(document.RootElement, itemsProperty, path);
-                var count = items.GetArrayLength();
-                foreach (var item in items.EnumerateArray())
-                {
-                    yield return item;
-                }
-
-                delivered += count;
-                var total = TotalOf(document.RootElement);
-                if (count == 0 || count < size || (total is { } t && delivered >= t))
-                {
-                    yield break;
-                }
+                yield break;
             }
         }
     }
-
-    /// <summary>The <c>total</c> of an offset page envelope, if present.</summary>
-    public static long? TotalOf(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var total) && total.TryGetInt64(out var value) ? value : null;
 
     /// <summary>
     /// Checkpoint paging (<c>take</c>/<c>from</c>/<c>next</c>). Stops when <c>next</c> is absent
     /// or a page is empty: members may return a <c>next</c> on a short last page, and the call
     /// after it returns an empty list.
     /// </summary>
-    public static async IAsyncEnumerable<JsonElement> CheckpointAsync(
+    public static async IAsyncEnumerable<JsonPage> CheckpointAsync(
         Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -90,31 +81,58 @@ internal static class Paginators
                 continue;
             }
 
-            using (document)
+            var result = ToPage(document, itemsProperty, path);
+            var next = result.Root.ValueKind == JsonValueKind.Object && result.Root.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            var empty = result.Count == 0;
+            yield return result;
+            if (empty || string.IsNullOrEmpty(next))
             {
-                var items = Items(document.RootElement, itemsProperty, path);
-                foreach (var item in items.EnumerateArray())
+                yield break;
+            }
+
+            if (next == from)
+            {
+                throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} returned the same 'next' cursor twice; stopping instead of looping.");
+            }
+
+            from = next;
+        }
+    }
+
+    /// <summary>The records of pages, one by one; each page is disposed once its records are consumed.</summary>
+    public static async IAsyncEnumerable<JsonElement> RecordsAsync(IAsyncEnumerable<JsonPage> pages)
+    {
+        await foreach (var page in pages)
+        {
+            using (page)
+            {
+                foreach (var item in page.Items.EnumerateArray())
                 {
                     yield return item;
                 }
-
-                var next = document.RootElement.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-                if (items.GetArrayLength() == 0 || string.IsNullOrEmpty(next))
-                {
-                    yield break;
-                }
-
-                if (next == from)
-                {
-                    throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} returned the same 'next' cursor twice; stopping instead of looping.");
-                }
-
-                from = next;
             }
         }
     }
 
-    /// <summary>The record array of a page: a bare array, or the named property of an envelope.</summary>
+    /// <summary>The <c>total</c> of an offset page envelope, if present.</summary>
+    public static long? TotalOf(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var total) && total.TryGetInt64(out var value) ? value : null;
+
+    /// <summary>Wraps a response as a page: a bare array, or the named array of an envelope.</summary>
+    public static JsonPage ToPage(JsonDocument document, string itemsProperty, string path)
+    {
+        try
+        {
+            return new JsonPage(document, Items(document.RootElement, itemsProperty, path));
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The record array of a response: a bare array, or the named property of an envelope.</summary>
     public static JsonElement Items(JsonElement root, string itemsProperty, string path)
     {
         if (root.ValueKind == JsonValueKind.Array)

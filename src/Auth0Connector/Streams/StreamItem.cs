@@ -3,19 +3,25 @@ using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
 
-/// <summary>What a stream produces: a record (with fields we add), or a checkpoint of its state.</summary>
+/// <summary>
+/// What a stream produces: a page of records (written whole, then disposed by the reader), a single
+/// record, or a checkpoint of the stream's state.
+/// </summary>
 internal readonly struct StreamItem
 {
-    private StreamItem(JsonElement record, RecordField[]? added, string? stateJson)
+    private StreamItem(JsonPage? page, JsonElement record, RecordField[]? added, string? stateJson)
     {
+        Page = page;
         Record = record;
         Added = added;
         StateJson = stateJson;
     }
 
+    public JsonPage? Page { get; }
+
     public JsonElement Record { get; }
 
-    /// <summary>Fields the connector adds (parent ids); shared between the records of one parent.</summary>
+    /// <summary>Fields the connector adds to <see cref="Record"/> (parent ids).</summary>
     public RecordField[]? Added { get; }
 
     /// <summary>The stream_state object as JSON, when this item is a checkpoint.</summary>
@@ -23,7 +29,9 @@ internal readonly struct StreamItem
 
     public bool IsCheckpoint => StateJson is not null;
 
-    public static StreamItem Of(JsonElement record, RecordField[]? added = null) => new(record, added, null);
+    public static StreamItem Of(JsonPage page) => new(page, default, null, null);
 
-    public static StreamItem Checkpoint(string stateJson) => new(default, null, stateJson);
+    public static StreamItem Of(JsonElement record, RecordField[]? added = null) => new(null, record, added, null);
+
+    public static StreamItem Checkpoint(string stateJson) => new(null, default, null, stateJson);
 }

@@ -48,7 +48,7 @@ internal sealed class UsersStream : IAuth0Stream
             return null;
         }
 
-        return TryParseTimestamp(text) ?? throw new ConfigException("state.users.updated_at", $"'state.users.updated_at' is '{text}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
+        return JsonInput.TryParseIso8601(text) ?? throw new ConfigException("state.users.updated_at", $"'state.users.updated_at' is '{text}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
     }
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -89,6 +89,8 @@ public class ConnectorConfigTests
     [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"page_size":500}""", "page_size")]
     [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"page_size":"100"}""", "page_size")]
     [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"requests_per_second":0}""", "requests_per_second")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"start_date":"01/02/2024"}""", "start_date")]
+    [InlineData("""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"max_concurrency":0}""", "max_concurrency")]
     [InlineData("""[]""", "config")]
     public void Mistakes_name_the_field_to_fix(string json, string field)
     {
@@ -105,6 +107,18 @@ public class ConnectorConfigTests
 
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
         Assert.Contains("an object", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2024-02-01", "2024-02-01T00:00:00.0000000+00:00")]
+    [InlineData("2024-02-01T10:11:12Z", "2024-02-01T10:11:12.0000000+00:00")]
+    [InlineData("2024-02-01T10:11:12.345Z", "2024-02-01T10:11:12.3450000+00:00")]
+    [InlineData("2024-02-01T12:11:12+02:00", "2024-02-01T10:11:12.0000000+00:00")]
+    public void Start_date_accepts_ISO_8601_forms_in_UTC(string text, string expected)
+    {
+        var config = Parse($$$"""{"base_url":"https://t.auth0.com","credentials":{"auth_type":"oauth2_access_token","access_token":"t"},"start_date":"{{{text}}}"}""");
+
+        Assert.Equal(expected, config.StartDate!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -26,6 +26,15 @@ public class ConfiguredCatalogTests
         Assert.Equal([SyncMode.Incremental, SyncMode.FullRefresh], streams.Select(s => s.Mode));
     }
 
+    [Fact]
+    public void Discover_output_given_as_catalog_gets_a_hint()
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse("""{"type":"CATALOG","catalog":{"streams":[]}}"""));
+
+        Assert.Contains("discover's output", error.Message, StringComparison.Ordinal);
+        Assert.Contains("examples/catalog.json", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""[]""", "catalog")]
     [InlineData("""{}""", "catalog.streams")]

@@ -40,6 +40,14 @@ public class InputStateTests
     }
 
     [Fact]
+    public void Whole_STATE_messages_as_read_printed_them_are_understood()
+    {
+        var states = Parse("""[{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated_at":"2024-01-01T00:00:00Z"}},"sourceStats":{"recordCount":3.0}}}]""");
+
+        Assert.Equal("""{"updated_at":"2024-01-01T00:00:00Z"}""", states["users"]);
+    }
+
+    [Fact]
     public void Empty_states_are_fine()
     {
         Assert.Empty(Parse("[]"));

@@ -1,0 +1,73 @@
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Http;
+
+/// <summary>
+/// Adds up the time requests spend waiting for the tenant's rate limit (the rate gate's pauses and
+/// the waits before retrying a 429) and, once they reach a second, tells the orchestrator: a
+/// RUNNING stream status with reason RATE_LIMITED and the quota reset time, and a LOG line.
+/// </summary>
+internal sealed class ThrottleMonitor(TimeProvider time)
+{
+    private static readonly TimeSpan ReportThreshold = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(10);
+    private readonly Lock _gate = new();
+    private MessageWriter? _messages;
+    private string? _stream;
+    private TimeSpan _unreported;
+    private TimeSpan _total;
+    private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
+
+    /// <summary>Total time spent waiting for the rate limit so far.</summary>
+    public TimeSpan TotalWait
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _total;
+            }
+        }
+    }
+
+    /// <summary>Routes reports to <paramref name="stream"/> (read runs one stream at a time).</summary>
+    public void Attach(MessageWriter messages, string? stream)
+    {
+        lock (_gate)
+        {
+            _messages = messages;
+            _stream = stream;
+            _unreported = TimeSpan.Zero;
+        }
+    }
+
+    public void Waited(TimeSpan wait, DateTimeOffset? quotaReset)
+    {
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        MessageWriter? messages;
+        string? stream;
+        TimeSpan unreported;
+        lock (_gate)
+        {
+            _total += wait;
+            _unreported += wait;
+            var now = time.GetUtcNow();
+            if (_messages is null || _stream is null || _unreported < ReportThreshold || now - _lastReport < MinimumInterval)
+            {
+                return;
+            }
+
+            (messages, stream, unreported) = (_messages, _stream, _unreported);
+            _unreported = TimeSpan.Zero;
+            _lastReport = now;
+        }
+
+        var until = quotaReset ?? time.GetUtcNow() + wait;
+        messages.Status(stream, StreamStatus.Running, until);
+        messages.Log(LogLevel.Info, $"{stream}: waiting for the tenant's rate limit ({unreported.TotalSeconds:F1} s of waits since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>
+/// Reads the children of many parents at once (members of several organizations, roles of
+/// several members), at most <c>max_concurrency</c> at a time, and hands their pages over in
+/// arrival order through a small bounded channel: memory stays at a few pages whatever the tenant's
+/// size. The first failure cancels the other readers and is rethrown to the consumer.
+/// </summary>
+internal static class FanOut
+{
+    public static async IAsyncEnumerable<JsonPage> PagesAsync<TParent>(
+        IAsyncEnumerable<TParent> parents,
+        Func<TParent, CancellationToken, IAsyncEnumerable<JsonPage>> childPages,
+        int concurrency,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<JsonPage>(new BoundedChannelOptions(Math.Max(2, concurrency * 2))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var producer = Task.Run(() => ProduceAsync(parents, childPages, concurrency, channel.Writer, stop), CancellationToken.None);
+        try
+        {
+            await foreach (var page in channel.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                yield return page;
+            }
+
+            await producer; // rethrows the first failure
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            // The consumer stopped early (failure or cancellation): release what was read ahead.
+            try
+            {
+                await producer;
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // Already reported, or caused by our own cancellation.
+            }
+
+            while (channel.Reader.TryRead(out var unread))
+            {
+                unread.Dispose();
+            }
+        }
+    }
+
+    private static async Task ProduceAsync<TParent>(
+        IAsyncEnumerable<TParent> parents,
+        Func<TParent, CancellationToken, IAsyncEnumerable<JsonPage>> childPages,
+        int concurrency,
+        ChannelWriter<JsonPage> writer,
+        CancellationTokenSource stop)
+    {
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var running = new List<Task>();
+        Exception? failure = null;
+        try
+        {
+            await foreach (var parent in parents.WithCancellation(stop.Token))
+            {
+                await slots.WaitAsync(stop.Token);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await foreach (var page in childPages(parent, stop.Token).WithCancellation(stop.Token))
+                        {
+                            try
+                            {
+                                await writer.WriteAsync(page, stop.Token);
+                            }
+                            catch
+                            {
+                                page.Dispose();
+                                throw;
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }, stop.Token));
+                if (running.FirstOrDefault(t => t.IsFaulted) is { } faulted)
+                {
+                    await faulted; // surface the failure without waiting for the rest
+                }
+            }
+
+            await Task.WhenAll(running);
+        }
+        catch (Exception e)
+        {
+            failure = e is OperationCanceledException && !stop.IsCancellationRequested ? e : FirstReal(e, running);
+            await stop.CancelAsync();
+            try
+            {
+                await Task.WhenAll(running);
+            }
+            catch (Exception)
+            {
+                // The first failure is the one reported.
+            }
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>A cancellation caused by a sibling's failure hides the real error: prefer the failure.</summary>
+    private static Exception FirstReal(Exception caught, List<Task> running) =>
+        caught is OperationCanceledException
+            ? running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException) ?? caught
+            : caught;
+}
