@@ -23,6 +23,14 @@ public sealed partial class FakeTenant
     private ResponseMessage HandleApi(IRequestMessage req)
     {
         Interlocked.Increment(ref _apiRequests);
+
+        // An injected fault fails the request before it is served: no rate-limit token, no state change.
+        if (NextInjectedFault() is { } fault)
+        {
+            return fault;
+        }
+
+        Interlocked.Increment(ref _requestsServed);
         var decision = _limiter.Take();
         var headers = decision.Headers(Options.SendRetryAfter).ToArray();
         if (!decision.Allowed)
@@ -39,12 +47,22 @@ public sealed partial class FakeTenant
 
         // Path is already percent-decoded by WireMock: "auth0%7C64a1..." arrives as "auth0|64a1...".
         string[] segments = req.Path.Split('/');
-        if (segments.Length < 4 || segments[1] != "api" || segments[2] != "v2" || !string.Equals(req.Method, "GET", StringComparison.OrdinalIgnoreCase))
+        if (segments.Length < 4 || segments[1] != "api" || segments[2] != "v2")
         {
             return NotFound(call);
         }
 
         var route = segments.AsSpan(3);
+        if (string.Equals(req.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            return route is ["jobs", "users-exports"] ? PostUsersExport(call) : NotFound(call);
+        }
+
+        if (!string.Equals(req.Method, "GET", StringComparison.OrdinalIgnoreCase))
+        {
+            return NotFound(call);
+        }
+
         return route switch
         {
             ["clients"] => GetClients(call),
@@ -53,6 +71,7 @@ public sealed partial class FakeTenant
             ["organizations"] => GetOrganizations(call),
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),
             ["organizations", var org, "members", var user, "roles"] when org.Length > 0 && user.Length > 0 => GetMemberRoles(call, org, user),
+            ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
             _ => NotFound(call),
         };
     }
@@ -263,7 +282,8 @@ public sealed partial class FakeTenant
             return call.Reply(400, Http.BadRequest("Invalid query string"));
         }
 
-        var index = Volatile.Read(ref _users);
+        // The search index, which may still hold users' previous versions (SearchIndexLag).
+        var index = SearchIndex();
         int lo = filter.Lower is long a ? (filter.LowerInclusive ? index.LowerBound(a) : index.UpperBound(a)) : 0;
         int hi = filter.Upper is long b ? (filter.UpperInclusive ? index.UpperBound(b) : index.LowerBound(b)) : index.ByUpdated.Length;
         hi = Math.Max(lo, hi);

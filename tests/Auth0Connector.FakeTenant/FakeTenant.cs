@@ -34,8 +34,12 @@ public sealed partial class FakeTenant : IDisposable
     private readonly Dictionary<string, OrganizationData> _organizationsById;
     private readonly JsonObject[] _organizationJson;
     private UserIndex _users;
+
+    /// <summary>What the user search sees: <see cref="_users"/> minus the updates still pending (<see cref="FakeTenantOptions.SearchIndexLag"/>).</summary>
+    private UserIndex _searchUsers;
     private int _tokenRequests;
     private int _apiRequests;
+    private int _requestsServed;
     private int _rateLimited;
     private int _disposed;
 
@@ -46,6 +50,7 @@ public sealed partial class FakeTenant : IDisposable
         var byId = (UserEntry[])byUpdated.Clone();
         Array.Sort(byId, UserIndex.CompareById);
         _users = new UserIndex(byUpdated, byId);
+        _searchUsers = _users;
         SharedUpdatedAt = shared is long t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
         _roles = TenantData.GenerateRoles(options);
         _organizations = TenantData.GenerateOrganizations(options, byId, _roles);
@@ -107,8 +112,14 @@ public sealed partial class FakeTenant : IDisposable
     /// <summary>POSTs to <c>/oauth/token</c> that succeeded.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequests);
 
-    /// <summary>Requests to <c>/api/v2/*</c> handled by the fake (429s and errors included).</summary>
+    /// <summary>
+    /// Requests to <c>/api/v2/*</c> that reached the fake (429s, errors and injected faults included):
+    /// <see cref="RequestsServed"/> + <see cref="InjectedFaultCount"/>.
+    /// </summary>
     public int ApiRequestCount => Volatile.Read(ref _apiRequests);
+
+    /// <summary>Requests to <c>/api/v2/*</c> answered by the fake (429s and errors included, injected faults not).</summary>
+    public int RequestsServed => Volatile.Read(ref _requestsServed);
 
     /// <summary>429 answers sent.</summary>
     public int RateLimitedCount => Volatile.Read(ref _rateLimited);
@@ -162,6 +173,10 @@ public sealed partial class FakeTenant : IDisposable
     public void RevokeAllTokens() => _tokens.Clear();
 
     /// <summary>Sets a user's updated_at (truncated to the millisecond); the record is replaced, not mutated.</summary>
+    /// <remarks>
+    /// Every view sees the new version at once except the user search, which with
+    /// <see cref="FakeTenantOptions.SearchIndexLag"/> keeps serving the previous one until the lag has passed.
+    /// </remarks>
     public void UpdateUser(string userId, DateTimeOffset updatedAt)
     {
         lock (_usersGate)
@@ -169,7 +184,10 @@ public sealed partial class FakeTenant : IDisposable
             var index = _users;
             var entry = index.Find(userId) ?? throw new KeyNotFoundException($"No user {userId}");
             long ticks = TenantData.TruncateToMilliseconds(updatedAt.UtcTicks);
-            Volatile.Write(ref _users, index.WithUser(new UserEntry(entry.Record with { UpdatedTicks = ticks })));
+            var updated = new UserEntry(entry.Record with { UpdatedTicks = ticks });
+            var next = index.WithUser(updated);
+            Volatile.Write(ref _users, next);
+            PublishToSearch(index, next, updated);
         }
     }
 
@@ -181,6 +199,7 @@ public sealed partial class FakeTenant : IDisposable
             var index = _users;
             var next = index.Without(userId);
             Volatile.Write(ref _users, next);
+            RemoveFromSearch(index, next, userId);
             return !ReferenceEquals(index, next);
         }
     }
@@ -249,12 +268,18 @@ public sealed partial class FakeTenant : IDisposable
         Server
             .Given(Request.Create().WithPath("/oauth/token").UsingPost())
             .AtPriority(MappingPriority)
-            .RespondWith(Response.Create().WithCallback(HandleToken));
+            .RespondWith(Response.Create().WithCallback(Delayed(HandleToken)));
 
         Server
             .Given(Request.Create().WithPath(new WildcardMatcher("/api/v2/*")).UsingAnyMethod())
             .AtPriority(MappingPriority)
-            .RespondWith(Response.Create().WithCallback(HandleApi));
+            .RespondWith(Response.Create().WithCallback(Delayed(HandleApi)));
+
+        // The export files' "pre-signed" download links: no auth, no rate limit, no latency, no faults.
+        Server
+            .Given(Request.Create().WithPath(new WildcardMatcher(ExportsPathPrefix + "*")).UsingGet())
+            .AtPriority(MappingPriority)
+            .RespondWith(Response.Create().WithCallback(HandleExportDownload));
     }
 
     private ResponseMessage HandleToken(IRequestMessage req)

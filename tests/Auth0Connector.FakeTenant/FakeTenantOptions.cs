@@ -81,4 +81,40 @@ public sealed class FakeTenantOptions
 
     /// <summary>Tenant name used in client records (<c>tenant</c> field).</summary>
     public string TenantName { get; set; } = "fake-tenant";
+
+    /// <summary>
+    /// Extra delay of every <c>/api/v2</c> and <c>/oauth/token</c> response (network plus server time). Real wall-clock
+    /// time (an async <c>Task.Delay</c>, so concurrent requests wait in parallel), not <see cref="Time"/>: a fake clock
+    /// would never let the response go. The request is handled, and its rate-limit token taken, when it arrives;
+    /// only the answer is held back. Zero (the default): no delay.
+    /// </summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// Fraction (0..1) of <c>/api/v2</c> requests that fail before being served: alternately a 500/502/503 with an
+    /// Auth0-style JSON error body, and an empty 200 (WireMock's <c>EMPTY_RESPONSE</c> fault). A faulted request
+    /// takes no rate-limit token and changes no state. Which requests fail is a deterministic function of
+    /// <see cref="FaultSeed"/> and the request's arrival number. Zero (the default): no faults.
+    /// </summary>
+    public double FaultRate { get; set; }
+
+    /// <summary>Seed of the <see cref="FaultRate"/> draw.</summary>
+    public int FaultSeed { get; set; }
+
+    /// <summary>
+    /// Eventual consistency of the user search: after <see cref="FakeTenant.UpdateUser"/>, <c>GET /api/v2/users</c>
+    /// keeps serving the user's previous version (old updated_at, old place in every range and total) until this much
+    /// <see cref="Time"/> has passed; the export job and every other view see the new version at once. Zero (the
+    /// default): the search sees updates at once.
+    /// </summary>
+    public TimeSpan SearchIndexLag { get; set; }
+
+    /// <summary>
+    /// Polls of <c>GET /api/v2/jobs/{id}</c> that answer <c>pending</c> (the first) or <c>processing</c> before an
+    /// export job answers <c>completed</c>.
+    /// </summary>
+    public int ExportJobPolls { get; set; } = 2;
+
+    /// <summary>How long (by <see cref="Time"/>) an export's download link works after the job completed; then 403.</summary>
+    public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromSeconds(60);
 }

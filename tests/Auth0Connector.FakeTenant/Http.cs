@@ -176,6 +176,13 @@ internal sealed class Projection
         return new Projection(fields, include);
     }
 
+    /// <summary>Only the given top-level fields (an export job's <c>fields</c>); null or empty: all fields.</summary>
+    public static Projection Only(IEnumerable<string>? fields)
+    {
+        var set = fields?.ToHashSet(StringComparer.Ordinal);
+        return set is null || set.Count == 0 ? All : new Projection(set, true);
+    }
+
     public bool Has(string field) => _fields is not null && _include && _fields.Contains(field);
 
     public bool Includes(string field) => _fields is null || (_fields.Contains(field) == _include);

@@ -31,6 +31,12 @@ internal static class Program
           --rate-limit-bucket N      enable the global rate limit with a bucket of N requests
           --refill-per-second R      bucket refill rate (16)
           --retry-after              send Retry-After on 429
+          --latency-ms N             delay every /api/v2 and /oauth/token answer by N ms of real time (0)
+          --fault-rate R             fraction 0..1 of /api/v2 requests that fail (5xx or empty 200) (0)
+          --fault-seed N             seed of the fault draw (0)
+          --index-lag-ms N           user search sees updates N ms late (0)
+          --export-job-polls N       polls before an export job completes (2)
+          --export-link-lifetime-s N seconds an export download link works (60)
           --config-out PATH          write a connector config for this tenant to PATH
           --ignore-stdin             do not stop when stdin closes (a /dev/null or closed stdin is always ignored)
         """;
@@ -63,6 +69,12 @@ internal static class Program
                     case "--rate-limit-bucket": options.RateLimitBucket = Int(args, ref i); break;
                     case "--refill-per-second": options.RateLimitRefillPerSecond = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture); break;
                     case "--retry-after": options.SendRetryAfter = true; break;
+                    case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(Int(args, ref i)); break;
+                    case "--fault-rate": options.FaultRate = Fraction(args, ref i); break;
+                    case "--fault-seed": options.FaultSeed = Int(args, ref i); break;
+                    case "--index-lag-ms": options.SearchIndexLag = TimeSpan.FromMilliseconds(Int(args, ref i)); break;
+                    case "--export-job-polls": options.ExportJobPolls = Int(args, ref i); break;
+                    case "--export-link-lifetime-s": options.ExportLinkLifetime = TimeSpan.FromSeconds(Int(args, ref i)); break;
                     case "--config-out": configOut = Value(args, ref i); break;
                     case "--ignore-stdin": ignoreStdin = true; break;
                     case "-h" or "--help":
@@ -86,6 +98,9 @@ internal static class Program
             $"fake Auth0 tenant at {tenant.BaseUrl}: {tenant.Users.Count} users, {tenant.Organizations.Count} organizations, " +
             $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; rate limit " +
             (options.RateLimitBucket is int bucket ? $"{bucket} burst / {options.RateLimitRefillPerSecond.ToString(CultureInfo.InvariantCulture)} per s" : "off") +
+            (options.Latency > TimeSpan.Zero ? $"; latency {options.Latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms" : string.Empty) +
+            (options.FaultRate > 0 ? $"; fault rate {options.FaultRate.ToString(CultureInfo.InvariantCulture)} (seed {options.FaultSeed.ToString(CultureInfo.InvariantCulture)})" : string.Empty) +
+            (options.SearchIndexLag > TimeSpan.Zero ? $"; search index lag {options.SearchIndexLag.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms" : string.Empty) +
             $" (started in {stopwatch.ElapsedMilliseconds} ms)");
 
         if (configOut is not null)
@@ -151,7 +166,9 @@ internal static class Program
 
         stop.Token.WaitHandle.WaitOne();
         Console.Error.WriteLine(
-            $"stopping: {tenant.TokenRequestCount} token requests, {tenant.ApiRequestCount} API requests, {tenant.RateLimitedCount} answered 429");
+            $"stopping: {tenant.TokenRequestCount} token requests, {tenant.ApiRequestCount} API requests " +
+            $"({tenant.RequestsServed} served, {tenant.InjectedFaultCount} injected faults), {tenant.RateLimitedCount} answered 429, " +
+            $"{tenant.ExportJobCount} export jobs");
         return 0;
     }
 
@@ -163,6 +180,13 @@ internal static class Program
         }
 
         return args[++i];
+    }
+
+    private static double Fraction(string[] args, ref int i)
+    {
+        string flag = args[i];
+        double value = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value is >= 0 and <= 1 ? value : throw new ArgumentException($"{flag} must be between 0 and 1");
     }
 
     private static int Int(string[] args, ref int i) => int.Parse(Value(args, ref i), NumberStyles.Integer, CultureInfo.InvariantCulture);

@@ -177,6 +177,76 @@ internal sealed class UserIndex
         return new UserIndex([.. byUpdated], [.. byId]);
     }
 
+    /// <summary>
+    /// A copy with several users replaced (or added when absent), in order (a later update of the same user wins):
+    /// one O(n) merge however many there are.
+    /// </summary>
+    public UserIndex WithUsers(IReadOnlyList<UserEntry> updates)
+    {
+        if (updates.Count == 0)
+        {
+            return this;
+        }
+
+        if (updates.Count == 1)
+        {
+            return WithUser(updates[0]);
+        }
+
+        var latest = new Dictionary<string, UserEntry>(StringComparer.Ordinal);
+        foreach (var u in updates)
+        {
+            latest[u.Id] = u;
+        }
+
+        var byId = (UserEntry[])ById.Clone();
+        var inserted = new List<UserEntry>();
+        foreach (var u in latest.Values)
+        {
+            int i = IndexOfId(u.Id);
+            if (i >= 0)
+            {
+                byId[i] = u;
+            }
+            else
+            {
+                inserted.Add(u);
+            }
+        }
+
+        if (inserted.Count > 0)
+        {
+            byId = [.. byId, .. inserted];
+            Array.Sort(byId, CompareById);
+        }
+
+        var added = latest.Values.ToArray();
+        Array.Sort(added, CompareByUpdated);
+        var byUpdated = new UserEntry[byId.Length];
+        int n = 0, k = 0;
+        foreach (var e in ByUpdated)
+        {
+            if (latest.ContainsKey(e.Id))
+            {
+                continue;
+            }
+
+            while (k < added.Length && CompareByUpdated(added[k], e) < 0)
+            {
+                byUpdated[n++] = added[k++];
+            }
+
+            byUpdated[n++] = e;
+        }
+
+        while (k < added.Length)
+        {
+            byUpdated[n++] = added[k++];
+        }
+
+        return new UserIndex(byUpdated, byId);
+    }
+
     /// <summary>A copy without the given user.</summary>
     public UserIndex Without(string userId)
     {

@@ -36,7 +36,7 @@ internal static class ConnectorServices
 
         var throttle = new ThrottleMonitor(time);
         services.AddSingleton(throttle);
-        services.AddSingleton(new RateGate(time, config.RequestsPerSecond, throttle));
+        services.AddSingleton(new RateGate(time, config.RequestsPerSecond, throttle, log));
         services.AddTransient(provider => new RateGateHandler(provider.GetRequiredService<RateGate>()));
         services.AddTransient(provider => new AuthenticationHandler(provider.GetRequiredService<ITokenSource>()));
         var api = services.AddHttpClient<Auth0ApiClient>(http =>

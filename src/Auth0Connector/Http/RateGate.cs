@@ -3,28 +3,48 @@ using System.Globalization;
 namespace Auth0Connector.Http;
 
 /// <summary>
-/// The rate gate every Management API request of the process passes (retries included). It reads
-/// Auth0's <c>x-ratelimit-remaining</c>/<c>x-ratelimit-reset</c> from each response and, when the
-/// bucket is empty, holds requests until it refills instead of sending them into 429s; with
-/// <c>requests_per_second</c> set it also spaces requests evenly to leave room for other clients.
+/// The rate gate every Management API request of the process passes (retries included). It mirrors
+/// the tenant's token bucket from Auth0's <c>x-ratelimit-limit/remaining/reset</c> headers and spaces
+/// requests so that a long sync runs at the bucket's refill rate instead of bouncing off 429s; with
+/// <c>requests_per_second</c> set it also caps our own rate, to leave room for other clients.
 /// </summary>
 /// <remarks>
-/// While the bucket is empty, one request (a probe) is let through at the reset time; its response
-/// tells how many requests the bucket regained, and that many go at once. So a long sync runs at
-/// the bucket's refill rate with hardly any 429, whatever the tenant's limits are.
+/// Auth0 does not say how fast the bucket refills, so the gate measures it: between two responses
+/// the bucket gained <c>remaining_now - remaining_then + requests answered in between</c>. Until a
+/// second of such observations exists, an empty bucket is probed once at its reset time.
 /// </remarks>
-internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, ThrottleMonitor monitor)
+internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, ThrottleMonitor monitor, DiagnosticLog? log = null)
 {
+    private const int Window = 40;
+    private const double Safety = 0.97;
+    private static readonly TimeSpan MinimumSpan = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
     // Reset is in whole seconds and clocks differ a little: aim just after it.
     private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
+    private readonly Queue<(DateTimeOffset At, int Remaining)> _observations = new();
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
-    private int? _remaining;          // requests the bucket still allows, by the latest response less those sent since
-    private DateTimeOffset _resetAt;  // when the bucket next gains requests
+    private bool _known;              // have we seen rate-limit headers at all?
+    private double _tokens;           // requests the bucket allows now, by our model
+    private DateTimeOffset _tokensAt;
+    private int _limit = int.MaxValue;
+    private double? _refillPerSecond;
+    private DateTimeOffset _resetAt;
     private bool _probing;
     private int _inFlight;
+
+    /// <summary>The measured refill rate of the tenant's bucket, once known.</summary>
+    public double? RefillPerSecond
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refillPerSecond;
+            }
+        }
+    }
 
     /// <summary>Waits for this request's turn; the caller reports the response with <see cref="Completed"/>.</summary>
     public async ValueTask AcquireAsync(CancellationToken cancellationToken)
@@ -38,10 +58,16 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             lock (_gate)
             {
                 var now = time.GetUtcNow();
-                if (_remaining is null or > 0)
+                Refill(now);
+                if (!_known || _tokens >= 1)
                 {
-                    _remaining--;
+                    _tokens--;
                     admitted = true;
+                }
+                else if (_refillPerSecond is { } rate)
+                {
+                    quotaReset = _resetAt;
+                    wait = TimeSpan.FromSeconds((1 - _tokens) / rate);
                 }
                 else if (!_probing && now >= _resetAt)
                 {
@@ -56,10 +82,14 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                     _nextSlot = slot + _interval;
                     wait = slot - now;
                 }
-                else
+                else if (_refillPerSecond is null)
                 {
                     quotaReset = _resetAt;
                     wait = _probing || _resetAt <= now ? ProbePoll : _resetAt - now;
+                }
+                else
+                {
+                    wait = TimeSpan.FromSeconds((1 - _tokens) / _refillPerSecond.Value);
                 }
             }
 
@@ -70,11 +100,13 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                     await Task.Delay(wait, time, cancellationToken);
                 }
 
-                // Pacing by requests_per_second is our own choice, not the tenant's limit.
+                // Pacing by requests_per_second is our own choice, not the tenant's limit: not reported.
                 monitor.Waited(waited, quotaReset);
                 return;
             }
 
+            wait = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
+            log?.Debug($"rate gate: holding a request {wait.TotalMilliseconds:F0} ms (bucket model {_tokens:F2} requests, refill {(_refillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)");
             await Task.Delay(wait, time, cancellationToken);
             waited += wait;
         }
@@ -84,20 +116,71 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     public void Completed(HttpResponseMessage? response)
     {
         var remaining = response is null ? null : ReadInt(response, "x-ratelimit-remaining");
+        var limit = response is null ? null : ReadInt(response, "x-ratelimit-limit");
         var reset = response is null ? null : RetryPolicy.ReadRateLimitReset(response);
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
             _probing = false;
-            if (remaining is { } r)
+            if (remaining is not { } r)
             {
-                // The others still in flight were probably not counted by the tenant yet.
-                _remaining = r - _inFlight;
-                if (reset is { } at)
-                {
-                    _resetAt = at + ResetMargin;
-                }
+                return;
             }
+
+            var now = time.GetUtcNow();
+            Refill(now);
+            // The tenant reports whole requests; the others still in flight were probably not
+            // counted yet. Keep our fraction when it agrees with that, so refills are not lost.
+            var floor = r - _inFlight;
+            _tokens = _known && _tokens >= floor && _tokens < floor + 1 ? _tokens : floor;
+            _known = true;
+            _limit = limit ?? _limit;
+            _tokensAt = now;
+            if (reset is { } at)
+            {
+                _resetAt = at + ResetMargin;
+            }
+
+            Measure(now, r);
+        }
+    }
+
+    private void Refill(DateTimeOffset now)
+    {
+        if (_refillPerSecond is { } rate && now > _tokensAt)
+        {
+            _tokens = Math.Min(_limit, _tokens + (rate * (now - _tokensAt).TotalSeconds));
+            _tokensAt = now;
+        }
+    }
+
+    /// <summary>Refill rate over the recent responses: tokens gained plus tokens spent, per second.</summary>
+    private void Measure(DateTimeOffset now, int remaining)
+    {
+        if (remaining >= _limit)
+        {
+            // A full bucket stops refilling: it says nothing about the rate.
+            _observations.Clear();
+            return;
+        }
+
+        _observations.Enqueue((now, remaining));
+        while (_observations.Count > Window)
+        {
+            _observations.Dequeue();
+        }
+
+        var (firstAt, firstRemaining) = _observations.Peek();
+        var span = now - firstAt;
+        if (span < MinimumSpan)
+        {
+            return;
+        }
+
+        var gained = remaining - firstRemaining + (_observations.Count - 1);
+        if (gained > 0)
+        {
+            _refillPerSecond = Safety * gained / span.TotalSeconds;
         }
     }
 

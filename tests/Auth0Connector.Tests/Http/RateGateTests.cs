@@ -1,0 +1,78 @@
+using System.Globalization;
+using Auth0Connector.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Auth0Connector.Tests.Http;
+
+public class RateGateTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private HttpResponseMessage Response(int remaining, TimeSpan resetIn)
+    {
+        var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        response.Headers.Add("x-ratelimit-limit", "10");
+        response.Headers.Add("x-ratelimit-remaining", remaining.ToString(CultureInfo.InvariantCulture));
+        response.Headers.Add("x-ratelimit-reset", (_time.GetUtcNow() + resetIn).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        return response;
+    }
+
+    [Fact]
+    public async Task Requests_pass_at_once_while_the_bucket_has_room()
+    {
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var turn = gate.AcquireAsync(CancellationToken.None);
+            Assert.True(turn.IsCompleted);
+            await turn;
+            gate.Completed(Response(remaining: 9 - i, TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    [Fact]
+    public async Task An_empty_bucket_holds_requests_until_the_reset_then_lets_one_probe_through()
+    {
+        var monitor = new ThrottleMonitor(_time);
+        var gate = new RateGate(_time, null, monitor);
+        await gate.AcquireAsync(CancellationToken.None);
+        gate.Completed(Response(remaining: 0, TimeSpan.FromSeconds(2)));
+
+        var first = gate.AcquireAsync(CancellationToken.None).AsTask();
+        var second = gate.AcquireAsync(CancellationToken.None).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(20);
+        Assert.False(first.IsCompleted || second.IsCompleted);
+
+        _time.Advance(TimeSpan.FromSeconds(0.6));
+        await Task.WhenAny(first, second).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(first.IsCompleted ^ second.IsCompleted, "exactly one probe goes at the reset");
+
+        // The probe's answer says the bucket regained 3: the waiting request goes without waiting for another reset.
+        gate.Completed(Response(remaining: 3, TimeSpan.FromSeconds(1)));
+        for (var i = 0; i < 10 && !(first.IsCompleted && second.IsCompleted); i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(10);
+        }
+
+        Assert.True(first.IsCompleted && second.IsCompleted);
+        Assert.True(monitor.TotalWait >= TimeSpan.FromSeconds(2), $"waited {monitor.TotalWait}");
+    }
+
+    [Fact]
+    public async Task Requests_per_second_spaces_requests_evenly()
+    {
+        var gate = new RateGate(_time, requestsPerSecond: 4, new ThrottleMonitor(_time));
+        var turns = Enumerable.Range(0, 4).Select(_ => gate.AcquireAsync(CancellationToken.None).AsTask()).ToList();
+
+        Assert.True(turns[0].IsCompleted);
+        Assert.False(turns[1].IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        await turns[1].WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(turns[2].IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        await Task.WhenAll(turns).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
