@@ -10,20 +10,21 @@ namespace Auth0Connector.Http;
 /// </summary>
 /// <remarks>
 /// Auth0 does not say how fast the bucket refills, so the gate measures it: between two responses
-/// the bucket gained <c>remaining_now - remaining_then + requests answered in between</c>. Until a
+/// the bucket gained <c>remaining_now - remaining_then + requests answered in between</c> (429s
+/// excepted; each 429 also lowers the estimate). Until a
 /// second of such observations exists, an empty bucket is probed once at its reset time.
 /// </remarks>
 internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, ThrottleMonitor monitor, DiagnosticLog? log = null)
 {
     private const int Window = 40;
-    private const double Safety = 0.97;
+    private const double Safety = 0.99;
     private static readonly TimeSpan MinimumSpan = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
     // Reset is in whole seconds and clocks differ a little: aim just after it.
     private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
-    private readonly Queue<(DateTimeOffset At, int Remaining)> _observations = new();
+    private readonly Queue<(DateTimeOffset At, int Remaining, bool Spent)> _observations = new();
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
     private bool _known;              // have we seen rate-limit headers at all?
     private double _tokens;           // requests the bucket allows now, by our model
@@ -129,19 +130,40 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
 
             var now = time.GetUtcNow();
             Refill(now);
-            // The tenant reports whole requests; the others still in flight were probably not
-            // counted yet. Keep our fraction when it agrees with that, so refills are not lost.
+            // The tenant reports whole requests, and the others still in flight were probably not
+            // counted yet. Answers can arrive out of order, so a higher count than our model is
+            // trusted only when nothing else tells how the bucket refills: once the refill rate is
+            // measured the model only ever moves down to what the tenant says.
             var floor = r - _inFlight;
-            _tokens = _known && _tokens >= floor && _tokens < floor + 1 ? _tokens : floor;
+            if (!_known)
+            {
+                _tokens = floor;
+            }
+            else if (_refillPerSecond is not null)
+            {
+                _tokens = Math.Min(_tokens, floor + 0.999);
+            }
+            else if (floor < _tokens || now >= _resetAt)
+            {
+                _tokens = floor;
+            }
+
             _known = true;
             _limit = limit ?? _limit;
             _tokensAt = now;
-            if (reset is { } at)
+            if (reset is { } at && at + ResetMargin > _resetAt)
             {
                 _resetAt = at + ResetMargin;
             }
 
-            Measure(now, r);
+            var limited = response!.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
+            if (limited && _refillPerSecond is { } rate)
+            {
+                // We overestimated the refill: back off, the measurements will correct it.
+                _refillPerSecond = rate * 0.8;
+            }
+
+            Measure(now, r, spent: !limited);
         }
     }
 
@@ -155,7 +177,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     }
 
     /// <summary>Refill rate over the recent responses: tokens gained plus tokens spent, per second.</summary>
-    private void Measure(DateTimeOffset now, int remaining)
+    private void Measure(DateTimeOffset now, int remaining, bool spent)
     {
         if (remaining >= _limit)
         {
@@ -164,23 +186,26 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             return;
         }
 
-        _observations.Enqueue((now, remaining));
+        _observations.Enqueue((now, remaining, spent));
         while (_observations.Count > Window)
         {
             _observations.Dequeue();
         }
 
-        var (firstAt, firstRemaining) = _observations.Peek();
+        var (firstAt, firstRemaining, _) = _observations.Peek();
         var span = now - firstAt;
         if (span < MinimumSpan)
         {
             return;
         }
 
-        var gained = remaining - firstRemaining + (_observations.Count - 1);
-        if (gained > 0)
+        // Every answered request after the first observation spent a request; a 429 did not.
+        var spentSince = _observations.Skip(1).Count(o => o.Spent);
+        var gained = remaining - firstRemaining + spentSince;
+        // Counts are whole requests: one fewer keeps a short window from overestimating.
+        if (gained > 1)
         {
-            _refillPerSecond = Safety * gained / span.TotalSeconds;
+            _refillPerSecond = Safety * (gained - 1) / span.TotalSeconds;
         }
     }
 
