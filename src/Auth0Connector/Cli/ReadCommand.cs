@@ -51,6 +51,7 @@ internal static class ReadCommand
             var streamContext = new StreamContext
             {
                 Api = services.GetRequiredService<Auth0ApiClient>(),
+                Downloads = services.GetRequiredService<IHttpClientFactory>().CreateClient(ConnectorServices.ExportClientName),
                 Config = config,
                 PageSize = pageSize,
                 Time = time,

@@ -29,6 +29,7 @@ internal sealed record ConnectorConfig
     public const int DefaultPageSize = 100;
     public const int DefaultMaxRetries = 6;
     public const int DefaultMaxConcurrency = 4;
+    public const int DefaultLookbackSeconds = 300;
 
     /// <summary>The tenant root, always ending in '/'.</summary>
     public required Uri BaseUri { get; init; }
@@ -42,6 +43,13 @@ internal sealed record ConnectorConfig
     public int MaxRetries { get; init; } = DefaultMaxRetries;
 
     public double? RequestsPerSecond { get; init; }
+
+    /// <summary>
+    /// How far before the saved cursor an incremental users sync starts again: Auth0's user search
+    /// is eventually consistent, so a user updated just before the previous sync may have been
+    /// missing from it while a later update was already visible.
+    /// </summary>
+    public TimeSpan Lookback { get; init; } = TimeSpan.FromSeconds(DefaultLookbackSeconds);
 
     /// <summary>How many organizations (or members) the fan-out streams read at once.</summary>
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
@@ -76,6 +84,7 @@ internal sealed record ConnectorConfig
             MaxRetries = JsonInput.OptionalInt(root, "max_retries", "max_retries", DefaultMaxRetries, 0, 20),
             RequestsPerSecond = JsonInput.OptionalPositiveNumber(root, "requests_per_second", "requests_per_second"),
             MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
+            Lookback = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "lookback_window_seconds", "lookback_window_seconds", DefaultLookbackSeconds, 0, 7 * 24 * 3600)),
         };
     }
 

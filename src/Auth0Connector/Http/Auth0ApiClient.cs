@@ -12,13 +12,26 @@ namespace Auth0Connector.Http;
 internal sealed class Auth0ApiClient(HttpClient http)
 {
     /// <summary>GETs a relative path such as <c>users?page=0</c> and parses the JSON body.</summary>
-    public async Task<JsonDocument> GetJsonAsync(string relativeUri, CancellationToken cancellationToken)
+    public Task<JsonDocument> GetJsonAsync(string relativeUri, CancellationToken cancellationToken) =>
+        SendJsonAsync(HttpMethod.Get, relativeUri, null, cancellationToken);
+
+    /// <summary>POSTs a JSON body (creating a job, say) and parses the JSON answer.</summary>
+    public Task<JsonDocument> PostJsonAsync(string relativeUri, string json, CancellationToken cancellationToken) =>
+        SendJsonAsync(HttpMethod.Post, relativeUri, json, cancellationToken);
+
+    private async Task<JsonDocument> SendJsonAsync(HttpMethod method, string relativeUri, string? json, CancellationToken cancellationToken)
     {
         var path = PathOf(relativeUri);
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(new Uri(relativeUri, UriKind.Relative), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(relativeUri, UriKind.Relative));
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            response = await http.SendAsync(request, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TimeoutRejectedException or SocketException
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -31,7 +44,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw ToException(response.StatusCode, body, path);
+                throw ToException(method, response.StatusCode, body, path);
             }
 
             try
@@ -51,7 +64,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
         return "/api/v2/" + (query < 0 ? relativeUri : relativeUri[..query]);
     }
 
-    private static Auth0ApiException ToException(HttpStatusCode status, byte[] body, string path)
+    private static Auth0ApiException ToException(HttpMethod method, HttpStatusCode status, byte[] body, string path)
     {
         string? errorCode = null, message = null;
         try
@@ -69,7 +82,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
             // Not a JSON error body (a proxy page, say): the status line is all we have.
         }
 
-        var text = $"GET {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message.TrimEnd('.')}.");
+        var text = $"{method} {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message.TrimEnd('.')}.");
         text += status switch
         {
             HttpStatusCode.Unauthorized => " The access token was rejected: check the credentials (a pasted access token may have expired).",

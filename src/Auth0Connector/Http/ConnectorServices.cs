@@ -11,6 +11,9 @@ namespace Auth0Connector.Http;
 /// </summary>
 internal static class ConnectorServices
 {
+    /// <summary>HttpClient name for downloading users-export files.</summary>
+    public const string ExportClientName = "auth0-export";
+
     public static ServiceProvider Build(ConnectorConfig config, TimeProvider time, DiagnosticLog log, Redactor redactor, Action<IServiceCollection>? customize = null)
     {
         var services = new ServiceCollection();
@@ -49,6 +52,12 @@ internal static class ConnectorServices
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+
+        // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,
+        // and no body buffering either, since they are streamed (one user at a time) to stdout.
+        var export = services.AddHttpClient(ExportClientName, http => Configure(http));
+        export.AddResilienceHandler("auth0-export", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
+        export.AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();

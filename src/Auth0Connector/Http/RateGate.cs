@@ -131,21 +131,20 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             var now = time.GetUtcNow();
             Refill(now);
             // The tenant reports whole requests, and the others still in flight were probably not
-            // counted yet. Answers can arrive out of order, so a higher count than our model is
-            // trusted only when nothing else tells how the bucket refills: once the refill rate is
-            // measured the model only ever moves down to what the tenant says.
+            // counted yet. Answers can arrive out of order: a count above our model is trusted less
+            // one (the answer may have been overtaken by one already counted), a lower one fully.
             var floor = r - _inFlight;
             if (!_known)
             {
                 _tokens = floor;
             }
-            else if (_refillPerSecond is not null)
+            else if (floor > _tokens)
             {
-                _tokens = Math.Min(_tokens, floor + 0.999);
+                _tokens = Math.Max(_tokens, floor - 1);
             }
-            else if (floor < _tokens || now >= _resetAt)
+            else
             {
-                _tokens = floor;
+                _tokens = _refillPerSecond is null ? floor : Math.Min(_tokens, floor + 0.999);
             }
 
             _known = true;
@@ -179,9 +178,10 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     /// <summary>Refill rate over the recent responses: tokens gained plus tokens spent, per second.</summary>
     private void Measure(DateTimeOffset now, int remaining, bool spent)
     {
-        if (remaining >= _limit)
+        if (remaining > _limit / 2)
         {
-            // A full bucket stops refilling: it says nothing about the rate.
+            // A bucket with room to spare tells our own pace, not its refill rate: measure only
+            // while we are draining it.
             _observations.Clear();
             return;
         }

@@ -16,6 +16,9 @@ internal sealed class StreamContext
 {
     public required Auth0ApiClient Api { get; init; }
 
+    /// <summary>Downloads users-export files (pre-signed URLs: no Authorization header).</summary>
+    public HttpClient? Downloads { get; init; }
+
     public required ConnectorConfig Config { get; init; }
 
     public required PageSize PageSize { get; init; }

@@ -54,7 +54,11 @@ internal sealed class UsersStream : IAuth0Stream
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var stateCursor = context.Mode == SyncMode.Incremental && context.State is { } state ? ReadStateCursor(state) : null;
-        var start = stateCursor ?? context.Config.StartDate;
+        // Look back from the saved cursor (never before start_date): updates the search index had
+        // not yet shown to the previous sync are read now. Users seen again are re-delivered.
+        var start = stateCursor is { } cursor
+            ? Max(cursor - context.Config.Lookback, context.Config.StartDate)
+            : context.Config.StartDate;
         // Millisecond precision, as Auth0 stores it; the end is exclusive.
         var end = TruncateToMilliseconds(context.Time.GetUtcNow());
         context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? Format(s) : "the beginning")} to {Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")})");
@@ -177,8 +181,16 @@ internal sealed class UsersStream : IAuth0Stream
             var root = document.RootElement;
             if (Paginators.TotalOf(root) is > Paginators.ResultCap and var total)
             {
-                throw new ResultCapException(
-                    $"users: {total} users share updated_at {Format(instant)} (a bulk import?). Auth0's user search returns only the first {Paginators.ResultCap} hits of a query and time ranges cannot split one millisecond, so these users cannot be read by search. The sync stops here instead of silently skipping {total - Paginators.ResultCap} of them.");
+                // Search cannot reach them all: the export job can. Users already delivered from
+                // this instant are skipped, so the stream has each user once.
+                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {Format(instant)} (a bulk import?); the search returns at most {Paginators.ResultCap} of one query, so they are read from a users export instead");
+                var exported = UsersExport.ReadAsync(context, user => UpdatedAt(user) is { } at && TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
+                await foreach (var user in exported)
+                {
+                    yield return user;
+                }
+
+                yield break;
             }
 
             var users = Paginators.Items(root, "users", "users");
@@ -232,6 +244,8 @@ internal sealed class UsersStream : IAuth0Stream
 
     internal static DateTimeOffset? TryParseTimestamp(string text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value) ? value : null;
+
+    private static DateTimeOffset Max(DateTimeOffset value, DateTimeOffset? floor) => floor is { } f && f > value ? f : value;
 
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
         DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());

@@ -32,6 +32,24 @@ public class RateGateTests
     }
 
     [Fact]
+    public async Task A_bucket_that_never_runs_low_never_holds_a_request()
+    {
+        var monitor = new ThrottleMonitor(_time);
+        var gate = new RateGate(_time, null, monitor);
+
+        for (var i = 0; i < 500; i++)
+        {
+            var turn = gate.AcquireAsync(CancellationToken.None);
+            Assert.True(turn.IsCompleted, $"request {i} was held");
+            await turn;
+            gate.Completed(Response(remaining: 49, TimeSpan.FromSeconds(1)));
+            _time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        Assert.Equal(TimeSpan.Zero, monitor.TotalWait);
+    }
+
+    [Fact]
     public async Task An_empty_bucket_holds_requests_until_the_reset_then_lets_one_probe_through()
     {
         var monitor = new ThrottleMonitor(_time);

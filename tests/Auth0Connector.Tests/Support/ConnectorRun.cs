@@ -56,10 +56,21 @@ internal sealed class ConnectorRun
         return run;
     }
 
+    /// <summary>
+    /// Validates every non-RECORD line, and RECORD lines in full up to 500 then every 25th: records
+    /// all come from one writer path, and schema-validating tens of thousands of them would make
+    /// the suite minutes slower without testing anything new.
+    /// </summary>
     public void AssertAllLinesValid()
     {
+        var records = 0;
         foreach (var line in Lines)
         {
+            if (line.StartsWith("{\"type\":\"RECORD\"", StringComparison.Ordinal) && ++records > 500 && records % 25 != 0)
+            {
+                continue;
+            }
+
             var problems = ProtocolSchema.Problems(line);
             Assert.True(problems.Count == 0, $"Invalid protocol message: {string.Join("; ", problems)}\n{(line.Length > 500 ? line[..500] : line)}");
         }
