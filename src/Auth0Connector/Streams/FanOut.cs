@@ -11,14 +11,23 @@ namespace Auth0Connector.Streams;
 /// </summary>
 internal static class FanOut
 {
-    public static async IAsyncEnumerable<JsonPage> PagesAsync<TParent>(
+    public static IAsyncEnumerable<JsonPage> PagesAsync<TParent>(
         IAsyncEnumerable<TParent> parents,
         Func<TParent, CancellationToken, IAsyncEnumerable<JsonPage>> childPages,
         int concurrency,
+        CancellationToken cancellationToken) =>
+        ItemsAsync(parents, childPages, concurrency, cancellationToken);
+
+    /// <summary>The same for any disposable item (a page, a batch of users).</summary>
+    public static async IAsyncEnumerable<TItem> ItemsAsync<TParent, TItem>(
+        IAsyncEnumerable<TParent> parents,
+        Func<TParent, CancellationToken, IAsyncEnumerable<TItem>> childPages,
+        int concurrency,
         [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TItem : IDisposable
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<JsonPage>(new BoundedChannelOptions(Math.Max(2, concurrency * 2))
+        var channel = Channel.CreateBounded<TItem>(new BoundedChannelOptions(Math.Max(2, concurrency * 2))
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -53,12 +62,13 @@ internal static class FanOut
         }
     }
 
-    private static async Task ProduceAsync<TParent>(
+    private static async Task ProduceAsync<TParent, TItem>(
         IAsyncEnumerable<TParent> parents,
-        Func<TParent, CancellationToken, IAsyncEnumerable<JsonPage>> childPages,
+        Func<TParent, CancellationToken, IAsyncEnumerable<TItem>> childPages,
         int concurrency,
-        ChannelWriter<JsonPage> writer,
+        ChannelWriter<TItem> writer,
         CancellationTokenSource stop)
+        where TItem : IDisposable
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task>();

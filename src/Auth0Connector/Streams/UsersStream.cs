@@ -10,14 +10,20 @@ namespace Auth0Connector.Streams;
 /// Users (<c>GET /api/v2/users</c>, search engine v3), full refresh or incremental on <c>updated_at</c>.
 /// </summary>
 /// <remarks>
-/// The search returns only the first 1000 hits of a query, so the stream walks the time axis:
-/// each request asks for page 0 of <c>updated_at:[T TO end}</c> sorted by <c>updated_at</c>,
-/// and the next request starts at the last <c>updated_at</c> seen (users at that same
-/// millisecond already delivered are skipped by id). No query ever pages, so none can reach the
-/// cap however large the tenant, and users changing during the sync cannot shift a page under us.
-/// A block of users sharing one millisecond is read by offset paging of that exact instant, which
-/// reaches 1000 of them; more than that fails the stream loudly rather than dropping anyone.
-/// The window ends at the sync's start: later updates are picked up by the next sync.
+/// <para>
+/// The search returns only the first 1000 hits of a query, so a range of the time axis is walked
+/// instead of paged: each request asks for page 0 of <c>updated_at:[T TO end}</c> sorted by
+/// <c>updated_at</c>, and the next starts at the last <c>updated_at</c> seen (users at that same
+/// millisecond already delivered are skipped by id). No query pages, so none can reach the cap,
+/// and users changing during the sync cannot shift a page. A full page of one millisecond is read
+/// by paging that instant; more than 1000 users in one millisecond come from a users export.
+/// </para>
+/// <para>
+/// Large windows are first cut into ranges of similar user counts (cheap count queries), and
+/// <c>max_concurrency</c> ranges are walked at once through the shared rate gate. The state only
+/// moves past ranges that are complete: it is the position reached in the earliest unfinished one.
+/// The window ends at the sync's start; later updates belong to the next sync.
+/// </para>
 /// </remarks>
 internal sealed class UsersStream : IAuth0Stream
 {
@@ -63,61 +69,170 @@ internal sealed class UsersStream : IAuth0Stream
         var end = TruncateToMilliseconds(context.Time.GetUtcNow());
         context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? Format(s) : "the beginning")} to {Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")})");
 
-        DateTimeOffset? lower = start;
-        var lowerInclusive = true;
-        string? boundary = null;               // the updated_at of the last record delivered
-        var deliveredAtBoundary = new HashSet<string>(StringComparer.Ordinal);
+        var ranges = await PlanAsync(context, start, end, cancellationToken);
+        var completed = new bool[ranges.Count];
+        var reached = new string?[ranges.Count];
         string? lastCheckpoint = stateCursor is { } c ? Format(c) : null;
-        var estimated = false;
+        string? newest = null;
+        var batches = FanOut.ItemsAsync(
+            ranges.ToAsyncEnumerable(),
+            (range, token) => WalkAsync(context, range, token),
+            context.Config.MaxConcurrency,
+            cancellationToken);
+        await foreach (var batch in batches)
+        {
+            using (batch)
+            {
+                foreach (var user in batch.Users)
+                {
+                    yield return StreamItem.Of(user);
+                }
 
+                var index = batch.Range.Index;
+                reached[index] = batch.Reached ?? reached[index];
+                if (batch.Reached is { } r && (newest is null || string.CompareOrdinal(r, newest) > 0))
+                {
+                    newest = r;
+                }
+
+                if (batch.RangeComplete)
+                {
+                    completed[index] = true;
+                    context.Messages.Log(LogLevel.Info, $"users: range {index + 1}/{ranges.Count} [{Describe(ranges[index])}) complete");
+                }
+            }
+
+            // Everything before the earliest unfinished range's position is delivered.
+            var first = Array.IndexOf(completed, false);
+            var checkpoint = first < 0 ? newest : reached[first] ?? (ranges[first].Lower is { } lower ? Format(lower) : null);
+            if (checkpoint is not null && checkpoint != lastCheckpoint && (lastCheckpoint is null || string.CompareOrdinal(checkpoint, lastCheckpoint) > 0))
+            {
+                lastCheckpoint = checkpoint;
+                yield return StreamItem.Checkpoint(StateJson(checkpoint));
+            }
+        }
+
+        yield return StreamItem.Checkpoint(lastCheckpoint is null ? "{}" : StateJson(lastCheckpoint));
+    }
+
+    /// <summary>One range of the time axis: [Lower, Upper), Lower null for "from the first user".</summary>
+    internal sealed record TimeRange(int Index, DateTimeOffset? Lower, DateTimeOffset Upper, long Count);
+
+    /// <summary>Users read from one range, the position they reach, and whether the range is done.</summary>
+    private sealed class UserBatch(IDisposable? owner, IReadOnlyList<JsonElement> users, TimeRange range, string? reached, bool rangeComplete) : IDisposable
+    {
+        public IReadOnlyList<JsonElement> Users { get; } = users;
+
+        public TimeRange Range { get; } = range;
+
+        /// <summary>The updated_at of the last user delivered (a restart re-reads from it).</summary>
+        public string? Reached { get; } = reached;
+
+        public bool RangeComplete { get; } = rangeComplete;
+
+        public void Dispose() => owner?.Dispose();
+    }
+
+    /// <summary>
+    /// Cuts the window into ranges of similar size, at most four per concurrent reader, by
+    /// bisecting time with count queries; a small window is one range.
+    /// </summary>
+    private static async Task<List<TimeRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var (total, earliest) = await CountAsync(context, start, end, cancellationToken);
+        context.Messages.Estimate("users", total);
+        var concurrency = context.Config.MaxConcurrency;
+        var target = Math.Max(context.PageSize.Value * 10L, total / (concurrency * 4L));
+        var pending = new List<TimeRange> { new(0, start, end, total) };
+        if (concurrency == 1 || total <= target || earliest is null)
+        {
+            return pending;
+        }
+
+        // The first range starts at the earliest user: bisecting from the epoch would waste probes.
+        pending[0] = pending[0] with { Lower = start ?? earliest };
+        var done = new List<TimeRange>();
+        var probes = 0;
+        while (pending.Count > 0 && probes < concurrency * 8)
+        {
+            pending.Sort((a, b) => b.Count.CompareTo(a.Count));
+            var largest = pending[0];
+            pending.RemoveAt(0);
+            var lower = largest.Lower!.Value;
+            var span = largest.Upper - lower;
+            if (largest.Count <= target || span < TimeSpan.FromMilliseconds(2))
+            {
+                done.Add(largest);
+                continue;
+            }
+
+            var middle = TruncateToMilliseconds(lower + (span / 2));
+            var (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+            probes++;
+            foreach (var part in new[] { new TimeRange(0, lower, middle, left), new TimeRange(0, middle, largest.Upper, largest.Count - left) })
+            {
+                if (part.Count > 0)
+                {
+                    pending.Add(part);
+                }
+            }
+        }
+
+        var ranges = done.Concat(pending).OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
+        context.Messages.Log(LogLevel.Info, $"users: {total} users in {ranges.Count} ranges, read {Math.Min(concurrency, ranges.Count)} at a time ({probes} count queries)");
+        return ranges.Count == 0 ? [new TimeRange(0, start, end, 0)] : ranges;
+    }
+
+    /// <summary>How many users a range holds, and the earliest updated_at among them.</summary>
+    private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
+    {
+        var query = $"updated_at:[{(lower is { } l ? Format(l) : "*")} TO {Format(upper)}}}";
+        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page=0&per_page=1&include_totals=true&fields=user_id,updated_at&include_fields=true";
+        using var document = await context.Api.GetJsonAsync(uri, cancellationToken);
+        var users = Paginators.Items(document.RootElement, "users", "users");
+        var earliest = users.GetArrayLength() > 0 && UpdatedAt(users[0]) is { } at ? TryParseTimestamp(at) : null;
+        return (Paginators.TotalOf(document.RootElement) ?? users.GetArrayLength(), earliest);
+    }
+
+    /// <summary>Walks one range along updated_at, page by page (see the class remarks).</summary>
+    private static async IAsyncEnumerable<UserBatch> WalkAsync(StreamContext context, TimeRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        DateTimeOffset? lower = range.Lower;
+        var lowerInclusive = true;
+        string? boundary = null;               // the updated_at of the last user delivered
+        var deliveredAtBoundary = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var pageSize = context.PageSize.Value;
-            var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? Format(l) : "*")} TO {Format(end)}}}";
-            using var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken);
+            var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? Format(l) : "*")} TO {Format(range.Upper)}}}";
+            var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken);
             if (document is null)
             {
                 continue; // page size stepped down
             }
 
-            var root = document.RootElement;
-            if (!estimated && Paginators.TotalOf(root) is { } total)
-            {
-                context.Messages.Estimate(Name, total);
-                estimated = true;
-            }
-
-            var users = Paginators.Items(root, "users", "users");
+            var users = Paginators.Items(document.RootElement, "users", "users");
             var count = users.GetArrayLength();
-            if (count == 0)
-            {
-                break;
-            }
-
-            var first = UpdatedAt(users[0]);
-            var last = UpdatedAt(users[count - 1]);
+            var first = count > 0 ? UpdatedAt(users[0]) : null;
+            var last = count > 0 ? UpdatedAt(users[count - 1]) : null;
             if (count == pageSize && first is not null && first == last)
             {
                 // A full page of one instant: page through exactly that millisecond instead.
+                document.Dispose();
                 var instant = TryParseTimestamp(first) ?? throw new InvalidDataException($"users: updated_at '{first}' is not a timestamp.");
-                await foreach (var user in ReadInstantAsync(context, instant, first == boundary ? deliveredAtBoundary : null, cancellationToken))
+                await foreach (var batch in ReadInstantAsync(context, range, instant, first == boundary ? deliveredAtBoundary : null, cancellationToken))
                 {
-                    yield return StreamItem.Of(user);
+                    yield return batch;
                 }
 
                 boundary = null;
                 deliveredAtBoundary.Clear();
                 lower = instant;
                 lowerInclusive = false;
-                if (first != lastCheckpoint)
-                {
-                    lastCheckpoint = first;
-                    yield return StreamItem.Checkpoint(StateJson(first));
-                }
-
                 continue;
             }
 
+            var fresh = new List<JsonElement>(count);
             foreach (var user in users.EnumerateArray())
             {
                 var updatedAt = UpdatedAt(user);
@@ -137,42 +252,32 @@ internal sealed class UsersStream : IAuth0Stream
                     }
                 }
 
-                yield return StreamItem.Of(user);
+                fresh.Add(user);
             }
 
-            if (count < pageSize || last is null)
+            var complete = count < pageSize || last is null;
+            yield return new UserBatch(document, fresh, range, boundary, complete);
+            if (complete)
             {
-                break;
+                yield break;
             }
 
-            lower = TryParseTimestamp(last) ?? throw new InvalidDataException($"users: updated_at '{last}' is not a timestamp.");
+            lower = TryParseTimestamp(last!) ?? throw new InvalidDataException($"users: updated_at '{last}' is not a timestamp.");
             lowerInclusive = true;
-            if (last != lastCheckpoint)
-            {
-                // Everything before 'last' is delivered; a restart re-reads at most the users at 'last'.
-                lastCheckpoint = last;
-                yield return StreamItem.Checkpoint(StateJson(last));
-            }
         }
-
-        if (boundary is not null && boundary != lastCheckpoint)
-        {
-            lastCheckpoint = boundary;
-        }
-
-        yield return StreamItem.Checkpoint(lastCheckpoint is null ? "{}" : StateJson(lastCheckpoint));
     }
 
-    /// <summary>Every user updated at exactly <paramref name="instant"/>, by offset paging (at most 1000).</summary>
-    private async IAsyncEnumerable<JsonElement> ReadInstantAsync(StreamContext context, DateTimeOffset instant, HashSet<string>? alreadyDelivered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every user updated at exactly <paramref name="instant"/>: offset paging up to 1000, else a users export.</summary>
+    private static async IAsyncEnumerable<UserBatch> ReadInstantAsync(StreamContext context, TimeRange range, DateTimeOffset instant, HashSet<string>? alreadyDelivered, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = $"updated_at:[{Format(instant)} TO {Format(instant)}]";
+        var reached = Format(instant);
         var delivered = 0;
         while (true)
         {
             var pageSize = context.PageSize.Value;
             var page = delivered / pageSize;
-            using var document = await SearchAsync(context, query, page, pageSize, cancellationToken);
+            var document = await SearchAsync(context, query, page, pageSize, cancellationToken);
             if (document is null)
             {
                 continue;
@@ -181,13 +286,16 @@ internal sealed class UsersStream : IAuth0Stream
             var root = document.RootElement;
             if (Paginators.TotalOf(root) is > Paginators.ResultCap and var total)
             {
+                document.Dispose();
                 // Search cannot reach them all: the export job can. Users already delivered from
                 // this instant are skipped, so the stream has each user once.
-                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {Format(instant)} (a bulk import?); the search returns at most {Paginators.ResultCap} of one query, so they are read from a users export instead");
+                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {reached} (a bulk import?); the search returns at most {Paginators.ResultCap} of one query, so they are read from a users export instead");
                 var exported = UsersExport.ReadAsync(context, user => UpdatedAt(user) is { } at && TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
                 await foreach (var user in exported)
                 {
-                    yield return user;
+                    // Each exported line is its own document, alive until its batch is written.
+                    var copy = JsonDocument.Parse(user.GetRawText());
+                    yield return new UserBatch(copy, [copy.RootElement], range, reached, rangeComplete: false);
                 }
 
                 yield break;
@@ -195,16 +303,16 @@ internal sealed class UsersStream : IAuth0Stream
 
             var users = Paginators.Items(root, "users", "users");
             var count = users.GetArrayLength();
+            var fresh = new List<JsonElement>(count);
             foreach (var user in users.EnumerateArray())
             {
-                if (alreadyDelivered is not null && UserId(user) is { } id && alreadyDelivered.Contains(id))
+                if (!(alreadyDelivered is not null && UserId(user) is { } id && alreadyDelivered.Contains(id)))
                 {
-                    continue;
+                    fresh.Add(user);
                 }
-
-                yield return user;
             }
 
+            yield return new UserBatch(document, fresh, range, reached, rangeComplete: false);
             delivered += count;
             if (count < pageSize || (Paginators.TotalOf(root) is { } t && delivered >= t))
             {
@@ -213,7 +321,7 @@ internal sealed class UsersStream : IAuth0Stream
 
             if ((delivered / pageSize + 1) * pageSize > Paginators.ResultCap)
             {
-                throw new ResultCapException($"users: more than {Paginators.ResultCap} users share updated_at {Format(instant)}; they cannot all be read by search.");
+                throw new ResultCapException($"users: more than {Paginators.ResultCap} users share updated_at {reached}; they cannot all be read by search.");
             }
         }
     }
@@ -231,6 +339,8 @@ internal sealed class UsersStream : IAuth0Stream
             return null;
         }
     }
+
+    private static string Describe(TimeRange range) => $"{(range.Lower is { } l ? Format(l) : "*")}, {Format(range.Upper)}";
 
     private static string? UpdatedAt(JsonElement user) =>
         user.ValueKind == JsonValueKind.Object && user.TryGetProperty(Cursor, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -217,8 +217,9 @@ public class ReadErrorTests : IDisposable
         var ids = run.Records("users").Select(u => u.GetProperty("user_id").GetString()).ToList();
         Assert.Equal(2500, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(2, tenant.TokenRequestCount);
-        // Exactly one request was refused, and it was sent again with the new token.
-        Assert.Single(tenant.Server.LogEntries, e => e.ResponseMessage?.StatusCode is 401);
+        // Only the requests in flight at the revocation were refused (ranges are read 4 at a time),
+        // and all were sent again with the one new token.
+        Assert.InRange(tenant.Server.LogEntries.Count(e => e.ResponseMessage?.StatusCode is 401), 1, 4);
         var tokens = BearerTokensSeen(tenant);
         Assert.Equal(2, tokens.Count);
         run.AssertNoSecrets([Secret, .. tokens]);
