@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -75,7 +76,8 @@ internal sealed class MessageWriter : IDisposable
             _json.WritePropertyName("data"u8);
             if (added.IsEmpty)
             {
-                data.WriteTo(_json);
+                // Verbatim: the record's own bytes, exactly as Auth0 sent them (already valid JSON).
+                _json.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
             }
             else
             {
@@ -89,7 +91,8 @@ internal sealed class MessageWriter : IDisposable
                 {
                     if (!IsAdded(property.Name, added))
                     {
-                        property.WriteTo(_json);
+                        _json.WritePropertyName(property.Name);
+                        _json.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
                     }
                 }
 

@@ -151,31 +151,28 @@ internal sealed class UsersStream : IAuth0Stream
 
         // The first range starts at the earliest user: bisecting from the epoch would waste probes.
         pending[0] = pending[0] with { Lower = start ?? earliest };
+        // Bisect level by level: all ranges still too large are split at once, in parallel.
         var done = new List<TimeRange>();
         var probes = 0;
         while (pending.Count > 0 && probes < concurrency * 8)
         {
-            pending.Sort((a, b) => b.Count.CompareTo(a.Count));
-            var largest = pending[0];
-            pending.RemoveAt(0);
-            var lower = largest.Lower!.Value;
-            var span = largest.Upper - lower;
-            if (largest.Count <= target || span < TimeSpan.FromMilliseconds(2))
+            var splittable = pending.Where(r => r.Count > target && r.Upper - r.Lower!.Value >= TimeSpan.FromMilliseconds(2)).ToList();
+            done.AddRange(pending.Except(splittable));
+            pending = [];
+            if (splittable.Count == 0)
             {
-                done.Add(largest);
-                continue;
+                break;
             }
 
-            var middle = TruncateToMilliseconds(lower + (span / 2));
-            var (left, _) = await CountAsync(context, lower, middle, cancellationToken);
-            probes++;
-            foreach (var part in new[] { new TimeRange(0, lower, middle, left), new TimeRange(0, middle, largest.Upper, largest.Count - left) })
+            var halves = await Task.WhenAll(splittable.Select(async range =>
             {
-                if (part.Count > 0)
-                {
-                    pending.Add(part);
-                }
-            }
+                var lower = range.Lower!.Value;
+                var middle = TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
+                var (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+                return new[] { new TimeRange(0, lower, middle, left), new TimeRange(0, middle, range.Upper, range.Count - left) };
+            }));
+            probes += splittable.Count;
+            pending.AddRange(halves.SelectMany(h => h).Where(r => r.Count > 0));
         }
 
         var ranges = done.Concat(pending).OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
