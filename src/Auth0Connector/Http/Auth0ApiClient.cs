@@ -41,19 +41,20 @@ internal sealed class Auth0ApiClient(HttpClient http)
 
         using (response)
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw ToException(method, response.StatusCode, body, path);
+                throw ToException(method, response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), path);
             }
 
+            // The body is already buffered (inside the retry pipeline): parse it from there, no copy.
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             try
             {
-                return JsonDocument.Parse(body);
+                return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             }
             catch (JsonException)
             {
-                throw new Auth0ApiException(response.StatusCode, "invalid_json", $"The Management API answered {path} with a body that is not valid JSON ({body.Length} bytes).", path);
+                throw new Auth0ApiException(response.StatusCode, "invalid_json", $"The Management API answered {path} with a body that is not valid JSON ({response.Content.Headers.ContentLength} bytes).", path);
             }
         }
     }

@@ -202,7 +202,7 @@ internal sealed class UsersStream : IAuth0Stream
         {
             var pageSize = context.PageSize.Value;
             var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? Format(l) : "*")} TO {Format(range.Upper)}}}";
-            var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken);
+            var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken, totals: false);
             if (document is null)
             {
                 continue; // page size stepped down
@@ -324,9 +324,10 @@ internal sealed class UsersStream : IAuth0Stream
     }
 
     /// <summary>One search request; null when the page size had to step down (ask again).</summary>
-    private static async Task<JsonDocument?> SearchAsync(StreamContext context, string query, int page, int pageSize, CancellationToken cancellationToken)
+    private static async Task<JsonDocument?> SearchAsync(StreamContext context, string query, int page, int pageSize, CancellationToken cancellationToken, bool totals = true)
     {
-        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page={page}&per_page={pageSize}&include_totals=true";
+        // The walk needs no totals (counting hits costs the search too); paging an instant does.
+        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page={page}&per_page={pageSize}&include_totals={(totals ? "true" : "false")}";
         try
         {
             return await context.Api.GetJsonAsync(uri, cancellationToken);
