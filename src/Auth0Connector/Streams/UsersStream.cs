@@ -38,7 +38,11 @@ internal sealed class UsersStream : IAuth0Stream
 
     public string RequiredScope => "read:users";
 
-    public void ValidateState(JsonElement state) => _ = ReadStateCursor(state);
+    public void ValidateState(JsonElement state)
+    {
+        _ = ReadStateCursor(state);
+        _ = ReadSavedRanges(state);
+    }
 
     /// <summary>The <c>updated_at</c> of a users state object; null for an empty state.</summary>
     internal static DateTimeOffset? ReadStateCursor(JsonElement state)
@@ -59,7 +63,9 @@ internal sealed class UsersStream : IAuth0Stream
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var stateCursor = context.Mode == SyncMode.Incremental && context.State is { } state ? ReadStateCursor(state) : null;
+        var state = context.Mode == SyncMode.Incremental ? context.State : null;
+        var stateCursor = state is { } st ? ReadStateCursor(st) : null;
+        var saved = state is { } s2 && stateCursor is not null ? ReadSavedRanges(s2) : [];
         // Look back from the saved cursor (never before start_date): updates the search index had
         // not yet shown to the previous sync are read now. Users seen again are re-delivered.
         var start = stateCursor is { } cursor
@@ -67,12 +73,15 @@ internal sealed class UsersStream : IAuth0Stream
             : context.Config.StartDate;
         // Millisecond precision, as Auth0 stores it; the end is exclusive.
         var end = TruncateToMilliseconds(context.Time.GetUtcNow());
-        context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? Format(s) : "the beginning")} to {Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")})");
+        context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? Format(s) : "the beginning")} to {Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")}{(saved.Count > 0 ? $", resuming {saved.Count} ranges of an interrupted sync" : string.Empty)})");
 
-        var ranges = await PlanAsync(context, start, end, cancellationToken);
+        var ranges = saved.Count > 0
+            ? await ResumePlanAsync(context, start!.Value, stateCursor!.Value, saved, end, cancellationToken)
+            : await PlanAsync(context, start, end, cancellationToken);
         var completed = new bool[ranges.Count];
         var reached = new string?[ranges.Count];
-        string? lastCheckpoint = stateCursor is { } c ? Format(c) : null;
+        string? lastCursor = stateCursor is { } c ? Format(c) : null;
+        string? lastState = null;
         string? newest = null;
         var batches = FanOut.ItemsAsync(
             ranges.ToAsyncEnumerable(),
@@ -102,17 +111,107 @@ internal sealed class UsersStream : IAuth0Stream
                 }
             }
 
-            // Everything before the earliest unfinished range's position is delivered.
+            // Everything before the earliest unfinished range's position is delivered; the ranges
+            // from there on are saved with their own positions, so a restart re-reads at most the
+            // page each of them had in flight.
             var first = Array.IndexOf(completed, false);
-            var checkpoint = first < 0 ? newest : reached[first] ?? (ranges[first].Lower is { } lower ? Format(lower) : null);
-            if (checkpoint is not null && checkpoint != lastCheckpoint && (lastCheckpoint is null || string.CompareOrdinal(checkpoint, lastCheckpoint) > 0))
+            if (first < 0)
             {
-                lastCheckpoint = checkpoint;
-                yield return StreamItem.Checkpoint(StateJson(checkpoint));
+                continue;
+            }
+
+            var cursorNow = reached[first] ?? (ranges[first].Lower is { } lower ? Format(lower) : null);
+            if (cursorNow is null || (lastCursor is not null && string.CompareOrdinal(cursorNow, lastCursor) < 0))
+            {
+                continue;
+            }
+
+            var json = StateJson(cursorNow, ranges, completed, reached, first);
+            if (json != lastState)
+            {
+                lastCursor = cursorNow;
+                lastState = json;
+                yield return StreamItem.Checkpoint(json);
             }
         }
 
-        yield return StreamItem.Checkpoint(lastCheckpoint is null ? "{}" : StateJson(lastCheckpoint));
+        var final = newest is not null && (lastCursor is null || string.CompareOrdinal(newest, lastCursor) > 0) ? newest : lastCursor;
+        yield return StreamItem.Checkpoint(final is null ? "{}" : StateJson(final));
+    }
+
+    /// <summary>The ranges an interrupted sync saved beside its cursor (see <see cref="StateJson(string, List{TimeRange}, bool[], string?[], int)"/>).</summary>
+    internal sealed record SavedRange(DateTimeOffset Lower, DateTimeOffset Upper, DateTimeOffset? Reached, bool Done);
+
+    internal static List<SavedRange> ReadSavedRanges(JsonElement state)
+    {
+        if (state.ValueKind != JsonValueKind.Object || !state.TryGetProperty("ranges", out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        const string Field = "state.users.ranges";
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new ConfigException(Field, $"'{Field}' must be an array (it is written by this connector; remove it to restart from updated_at alone).");
+        }
+
+        var ranges = new List<SavedRange>();
+        foreach (var item in list.EnumerateArray())
+        {
+            DateTimeOffset? Time(string name) =>
+                item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? JsonInput.TryParseIso8601(v.GetString()!) : null;
+            var lower = Time("lower");
+            var upper = Time("upper");
+            if (lower is null || upper is null || upper <= lower)
+            {
+                throw new ConfigException(Field, $"'{Field}' holds an entry without valid lower/upper timestamps; remove 'ranges' to restart from updated_at alone.");
+            }
+
+            var done = item.TryGetProperty("done", out var d) && d.ValueKind == JsonValueKind.True;
+            ranges.Add(new SavedRange(lower.Value, upper.Value, Time("reached"), done));
+        }
+
+        return ranges.OrderBy(r => r.Lower).ToList();
+    }
+
+    /// <summary>
+    /// The plan of a sync resuming an interrupted one: the lookback before its cursor, its unfinished
+    /// ranges from where each had got to, and the time since it started, planned afresh. Finished
+    /// ranges are skipped unless they are recent enough to hide an update the index showed late.
+    /// </summary>
+    private static async Task<List<TimeRange>> ResumePlanAsync(StreamContext context, DateTimeOffset start, DateTimeOffset cursor, List<SavedRange> saved, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var lagFloor = end - context.Config.Lookback;
+        var plan = new List<TimeRange>();
+        if (start < cursor)
+        {
+            plan.Add(new TimeRange(0, start, cursor, 0));
+        }
+
+        foreach (var range in saved)
+        {
+            if (range.Done && range.Upper <= lagFloor)
+            {
+                continue;
+            }
+
+            var resume = range.Done ? range.Lower : range.Reached ?? range.Lower;
+            if (resume > lagFloor)
+            {
+                resume = range.Lower > lagFloor ? range.Lower : lagFloor;
+            }
+
+            resume = resume < range.Lower ? range.Lower : resume;
+            plan.Add(new TimeRange(0, resume, range.Upper, 0));
+        }
+
+        var tail = saved.Max(r => r.Upper);
+        if (tail < end)
+        {
+            plan.AddRange(await PlanAsync(context, tail, end, cancellationToken));
+        }
+
+        return plan.OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
     }
 
     /// <summary>One range of the time axis: [Lower, Upper), Lower null for "from the first user".</summary>
@@ -347,6 +446,39 @@ internal sealed class UsersStream : IAuth0Stream
         user.ValueKind == JsonValueKind.Object && user.TryGetProperty("user_id", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string StateJson(string updatedAt) => $"{{\"{Cursor}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
+
+    /// <summary>
+    /// A checkpoint mid-sync: <c>updated_at</c> (everything before it is delivered; what Airbyte's
+    /// source-auth0 reads) and the ranges from the earliest unfinished one on, each with its position.
+    /// </summary>
+    private static string StateJson(string updatedAt, List<TimeRange> ranges, bool[] completed, string?[] reached, int first)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Cursor, updatedAt);
+            writer.WriteStartArray("ranges");
+            for (var i = first; i < ranges.Count; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("lower", ranges[i].Lower is { } lower ? Format(lower) : updatedAt);
+                writer.WriteString("upper", Format(ranges[i].Upper));
+                if (reached[i] is { } position)
+                {
+                    writer.WriteString("reached", position);
+                }
+
+                writer.WriteBoolean("done", completed[i]);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
