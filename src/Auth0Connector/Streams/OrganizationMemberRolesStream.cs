@@ -109,10 +109,25 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
     {
         RecordField[] added = [new("org_id", orgId), new("user_id", userId)];
         var path = $"organizations/{Uri.EscapeDataString(orgId)}/members/{Uri.EscapeDataString(userId)}/roles";
-        await foreach (var page in Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken))
+        await using var pages = Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            page.Added = added;
-            yield return page;
+            try
+            {
+                if (!await pages.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (Auth0ApiException e) when (e.Status == HttpStatusCode.NotFound)
+            {
+                // Removed from the organization (or the organization deleted) since it was listed.
+                context.Messages.Log(LogLevel.Warn, $"Member {userId} of organization {orgId} disappeared while reading its roles (HTTP 404); skipped.");
+                yield break;
+            }
+
+            pages.Current.Added = added;
+            yield return pages.Current;
         }
     }
 
