@@ -25,7 +25,7 @@ internal static class ConnectorServices
         // Handlers run in the order added: the resilience pipeline is outermost, so every attempt
         // goes through authentication, body buffering and logging again.
         var token = services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName, http => Configure(http));
-        token.AddResilienceHandler("auth0-token", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
+        token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         token.AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
@@ -47,7 +47,7 @@ internal static class ConnectorServices
             Configure(http);
             http.BaseAddress = config.ApiBaseUri;
         });
-        api.AddResilienceHandler("auth0-api", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log, throttle));
+        api.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, throttle)));
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
@@ -56,7 +56,7 @@ internal static class ConnectorServices
         // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
-        export.AddResilienceHandler("auth0-export", (pipeline, _) => RetryPolicy.Configure(pipeline, config.MaxRetries, time, log));
+        export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         export.AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
         customize?.Invoke(services);

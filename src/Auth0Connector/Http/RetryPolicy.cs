@@ -17,6 +17,13 @@ internal static class RetryPolicy
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
 
+    public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        Configure(builder, maxRetries, time, log, throttle);
+        return builder.Build();
+    }
+
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
     {
         // Waits and timeouts run on the injected clock, so tests drive them with a fake one.
