@@ -116,6 +116,11 @@ internal static class Program
                     ["audience"] = tenant.Audience,
                 },
             };
+            if (Path.GetDirectoryName(Path.GetFullPath(configOut)) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
             File.WriteAllText(configOut, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             Console.Error.WriteLine($"connector config written to {configOut}");
         }

@@ -137,7 +137,7 @@ internal static class ReadCommand
                 messages.State(stream.Name, w => w.WriteRawValue(final), sinceState);
             }
 
-            messages.Log(LogLevel.Info, $"{stream.Name}: {total} records in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
+            messages.Log(LogLevel.Info, $"{stream.Name}: {total} record{(total == 1 ? string.Empty : "s")} in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
             messages.Status(stream.Name, StreamStatus.Complete);
             return null;
         }
