@@ -72,9 +72,14 @@ public class RequestEconomyTests : IDisposable
         Assert.Equal(700, run.Records("users").Select(r => r.GetProperty("user_id").GetString()).Distinct().Count());
         var limited = run.OfType("TRACE").Select(t => t.GetProperty("trace")).Where(t => t.GetProperty("type").GetString() == "STREAM_STATUS")
             .Select(t => t.GetProperty("stream_status")).Where(s => s.TryGetProperty("reasons", out _)).ToList();
-        var reason = Assert.Single(limited).GetProperty("reasons")[0];
-        Assert.Equal("RATE_LIMITED", reason.GetProperty("type").GetString());
-        Assert.True(reason.GetProperty("rate_limited").GetProperty("quota_reset").GetInt64() > 1_600_000_000_000);
+        // One notice per 10 s of waiting at most: a slow machine may see more than one.
+        Assert.NotEmpty(limited);
+        foreach (var notice in limited)
+        {
+            var reason = Assert.Single(notice.GetProperty("reasons").EnumerateArray());
+            Assert.Equal("RATE_LIMITED", reason.GetProperty("type").GetString());
+            Assert.True(reason.GetProperty("rate_limited").GetProperty("quota_reset").GetInt64() > 1_600_000_000_000);
+        }
         Assert.Contains(run.OfType("LOG"), l => l.GetProperty("log").GetProperty("message").GetString()!.Contains("rate limit", StringComparison.Ordinal));
         Assert.True(tenant.RateLimitedCount <= 1, $"{tenant.RateLimitedCount} requests answered 429");
     }
