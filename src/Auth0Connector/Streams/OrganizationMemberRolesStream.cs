@@ -105,30 +105,15 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
         }
     }
 
-    private static async IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, CancellationToken cancellationToken)
     {
-        RecordField[] added = [new("org_id", orgId), new("user_id", userId)];
         var path = $"organizations/{Uri.EscapeDataString(orgId)}/members/{Uri.EscapeDataString(userId)}/roles";
-        await using var pages = Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            try
-            {
-                if (!await pages.MoveNextAsync())
-                {
-                    yield break;
-                }
-            }
-            catch (Auth0ApiException e) when (e.Status == HttpStatusCode.NotFound)
-            {
-                // Removed from the organization (or the organization deleted) since it was listed.
-                context.Messages.Log(LogLevel.Warn, $"Member {userId} of organization {orgId} disappeared while reading its roles (HTTP 404); skipped.");
-                yield break;
-            }
-
-            pages.Current.Added = added;
-            yield return pages.Current;
-        }
+        return Paginators.OfParentAsync(
+            Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken),
+            [new("org_id", orgId), new("user_id", userId)],
+            // Removed from the organization (or the organization deleted) since it was listed.
+            () => context.Messages.Log(LogLevel.Warn, $"Member {userId} of organization {orgId} disappeared while reading its roles (HTTP 404); skipped."),
+            cancellationToken);
     }
 
     private static string? UserIdOf(JsonElement member) =>

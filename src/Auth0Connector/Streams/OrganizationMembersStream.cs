@@ -1,7 +1,5 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
@@ -41,28 +39,13 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
     /// An organization's member pages, tagged with its <c>org_id</c>. An organization deleted
     /// between listing and reading (404) has none: it is skipped with a warning.
     /// </summary>
-    public static async IAsyncEnumerable<JsonPage> MemberPagesAsync(StreamContext context, string orgId, string? fields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<JsonPage> MemberPagesAsync(StreamContext context, string orgId, string? fields, CancellationToken cancellationToken)
     {
-        RecordField[] added = [new("org_id", orgId)];
         var path = $"organizations/{Uri.EscapeDataString(orgId)}/members" + (fields is null ? string.Empty : $"?fields={Uri.EscapeDataString(fields)}&include_fields=true");
-        await using var pages = Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            try
-            {
-                if (!await pages.MoveNextAsync())
-                {
-                    yield break;
-                }
-            }
-            catch (Auth0ApiException e) when (e.Status == HttpStatusCode.NotFound)
-            {
-                context.Messages.Log(LogLevel.Warn, $"Organization {orgId} disappeared while reading its members (HTTP 404); skipped.");
-                yield break;
-            }
-
-            pages.Current.Added = added;
-            yield return pages.Current;
-        }
+        return Paginators.OfParentAsync(
+            Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken),
+            [new("org_id", orgId)],
+            () => context.Messages.Log(LogLevel.Warn, $"Organization {orgId} disappeared while reading its members (HTTP 404); skipped."),
+            cancellationToken);
     }
 }

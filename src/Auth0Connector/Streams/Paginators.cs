@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Auth0Connector.Http;
+using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
 
@@ -96,6 +97,33 @@ internal static class Paginators
             }
 
             from = next;
+        }
+    }
+
+    /// <summary>
+    /// Tags each page with <paramref name="added"/>; a listing whose parent vanished since it was
+    /// listed (HTTP 404) ends early with <paramref name="onNotFound"/> instead of failing the stream.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonPage> OfParentAsync(IAsyncEnumerable<JsonPage> pages, RecordField[] added, Action onNotFound, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var cursor = pages.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await cursor.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (Auth0ApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            {
+                onNotFound();
+                yield break;
+            }
+
+            cursor.Current.Added = added;
+            yield return cursor.Current;
         }
     }
 

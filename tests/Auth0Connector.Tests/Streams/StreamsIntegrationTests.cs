@@ -277,5 +277,24 @@ public class StreamsIntegrationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task An_organization_deleted_mid_sync_is_skipped_with_a_warning()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 100, Organizations = 3, MembersPerOrganization = 5 });
+        var gone = (string)tenant.Organizations[1]["id"]!;
+        tenant.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/api/v2/organizations/{gone}/members*").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"statusCode":404,"error":"Not Found","message":"No organization found by that id or name"}"""));
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["organization_members", "organization_member_roles"])]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(10, run.Records("organization_members").Count());
+        Assert.DoesNotContain(run.Records("organization_members"), r => r.GetProperty("org_id").GetString() == gone);
+        Assert.Equal(20, run.Records("organization_member_roles").Count());
+        Assert.Equal(2, run.OfType("LOG").Count(l => l.GetProperty("log").GetProperty("level").GetString() == "WARN" && l.GetProperty("log").GetProperty("message").GetString()!.Contains(gone, StringComparison.Ordinal)));
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("organization_members"));
+    }
+
     public void Dispose() => _files.Dispose();
 }
