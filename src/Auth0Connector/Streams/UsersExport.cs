@@ -17,8 +17,8 @@ internal static class UsersExport
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JobTimeout = TimeSpan.FromHours(2);
 
-    /// <summary>Every exported user for which <paramref name="keep"/> is true.</summary>
-    public static async IAsyncEnumerable<JsonElement> ReadAsync(StreamContext context, Func<JsonElement, bool> keep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every exported user for which <paramref name="keep"/> is true, each its own document: the caller disposes it.</summary>
+    public static async IAsyncEnumerable<JsonDocument> ReadAsync(StreamContext context, Func<JsonElement, bool> keep, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var downloads = context.Downloads ?? throw new InvalidOperationException("No download client for users exports.");
         string id;
@@ -72,10 +72,14 @@ internal static class UsersExport
                 continue;
             }
 
-            using var user = JsonDocument.Parse(line);
+            var user = JsonDocument.Parse(line);
             if (user.RootElement.ValueKind == JsonValueKind.Object && keep(user.RootElement))
             {
-                yield return user.RootElement;
+                yield return user;
+            }
+            else
+            {
+                user.Dispose();
             }
         }
     }

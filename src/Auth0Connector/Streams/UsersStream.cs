@@ -390,8 +390,7 @@ internal sealed class UsersStream : IAuth0Stream
                 await foreach (var user in exported)
                 {
                     // Each exported line is its own document, alive until its batch is written.
-                    var copy = JsonDocument.Parse(user.GetRawText());
-                    yield return new UserBatch(copy, [copy.RootElement], range, reached, rangeComplete: false);
+                    yield return new UserBatch(user, [user.RootElement], range, reached, rangeComplete: false);
                 }
 
                 yield break;
