@@ -196,23 +196,7 @@ public sealed partial class FakeTenant
         {
             var m = members[i];
             w.WriteStartObject();
-            foreach (var (key, value) in m.Json)
-            {
-                if (!projection.Includes(key))
-                {
-                    continue;
-                }
-
-                w.WritePropertyName(key);
-                if (value is null)
-                {
-                    w.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(w);
-                }
-            }
+            Http.WriteProjectedProperties(w, m.Json, projection);
 
             if (withRoles)
             {

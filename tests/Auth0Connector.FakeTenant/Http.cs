@@ -128,6 +128,13 @@ internal static class Http
     public static void WriteProjected(Utf8JsonWriter w, JsonObject obj, Projection projection, Func<string, bool>? hide = null)
     {
         w.WriteStartObject();
+        WriteProjectedProperties(w, obj, projection, hide);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The properties of <paramref name="obj"/> that <paramref name="projection"/> keeps, inside an object being written.</summary>
+    public static void WriteProjectedProperties(Utf8JsonWriter w, JsonObject obj, Projection projection, Func<string, bool>? hide = null)
+    {
         foreach (var (key, value) in obj)
         {
             if (!projection.Includes(key) || (hide is not null && hide(key)))
@@ -145,8 +152,6 @@ internal static class Http
                 value.WriteTo(w);
             }
         }
-
-        w.WriteEndObject();
     }
 }
 

@@ -14,19 +14,7 @@ public class CheckCommandTests : IDisposable
 
     private readonly TempFiles _files = new();
 
-    private static FakeTenant.FakeTenant Tenant(Action<FakeTenantOptions>? configure = null)
-    {
-        var options = new FakeTenantOptions
-        {
-            Users = 20,
-            Organizations = 2,
-            MembersPerOrganization = 5,
-            Clients = 3,
-            ClientSecret = Secret,
-        };
-        configure?.Invoke(options);
-        return FakeTenant.FakeTenant.Start(options);
-    }
+    private static FakeTenant.FakeTenant Tenant(Action<FakeTenantOptions>? configure = null) => SmallTenant.Start(Secret, configure);
 
     private string ClientCredentialsConfig(FakeTenant.FakeTenant tenant, string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
     {
