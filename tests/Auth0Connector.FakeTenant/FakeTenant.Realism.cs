@@ -23,9 +23,14 @@ public sealed partial class FakeTenant
     private long _nextSearchDue = long.MaxValue;
     private long _faultDraws;
     private int _injectedFaults;
+    private int _inFlight;
+    private int _maxInFlight;
 
     /// <summary>Requests to <c>/api/v2/*</c> failed on purpose (<see cref="FakeTenantOptions.FaultRate"/>).</summary>
     public int InjectedFaultCount => Volatile.Read(ref _injectedFaults);
+
+    /// <summary>The most requests held back by <see cref="FakeTenantOptions.Latency"/> at one time: how concurrent a client was.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     /// <summary>
     /// Handles the request when it arrives (token check, rate-limit token, state), then holds the answer back for
@@ -40,7 +45,23 @@ public sealed partial class FakeTenant
             var latency = Options.Latency;
             if (latency > TimeSpan.Zero)
             {
-                await Task.Delay(latency).ConfigureAwait(false);
+                int inFlight = Interlocked.Increment(ref _inFlight);
+                for (int max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+                {
+                    if (Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) == max)
+                    {
+                        break;
+                    }
+                }
+
+                try
+                {
+                    await Task.Delay(latency).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
             }
 
             return response;

@@ -178,6 +178,34 @@ public class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Probes_run_side_by_side_and_report_in_a_fixed_order()
+    {
+        // Only read:roles: every probe is refused. With latency the independent probes overlap,
+        // yet the message lists the scopes in stream order, whatever order the answers came in.
+        using var tenant = Tenant(o =>
+        {
+            o.GrantedScopes = ["read:roles"];
+            o.Latency = TimeSpan.FromMilliseconds(300);
+        });
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Failed(run);
+        string[] expected =
+        [
+            "read:users (stream users)",
+            "read:clients (stream clients)",
+            "read:organizations (stream organizations)",
+            "read:organization_members (stream organization_members)",
+            "read:organization_member_roles (stream organization_member_roles)",
+        ];
+        var positions = expected.Select(scope => message.IndexOf(scope, StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0, message));
+        Assert.Equal(positions.Order(), positions);
+        Assert.True(tenant.MaxInFlight >= 3, $"at most {tenant.MaxInFlight} probes were in flight at once");
+    }
+
+    [Fact]
     public async Task A_missing_member_scope_is_found_by_probing_an_organization()
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organization_members"])]);
