@@ -16,7 +16,7 @@ internal static class ConnectorApp
         var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON.", Required = true, HelpName = "FILE" };
         var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON.", Required = true, HelpName = "FILE" };
         var stateOption = new Option<string>("--state") { Description = "Path to the state JSON of the previous sync.", HelpName = "FILE" };
-        var debugOption = new Option<bool>("--debug") { Description = "Log every HTTP request (method, path, status, time; never tokens) to stderr.", Recursive = true };
+        var debugOption = new Option<bool>("--debug") { Description = "Log every HTTP request (method, path, status, time, remaining rate limit; never tokens) to stderr.", Recursive = true };
 
         var spec = new Command("spec", "Print the connector's specification (a SPEC message).");
         spec.SetAction(_ => SpecCommand.Run(messages));
