@@ -38,6 +38,7 @@ public sealed partial class FakeTenant : IDisposable
     /// <summary>What the user search sees: <see cref="_users"/> minus the updates still pending (<see cref="FakeTenantOptions.SearchIndexLag"/>).</summary>
     private UserIndex _searchUsers;
     private int _tokenRequests;
+    private int _tokenAttempts;
     private int _apiRequests;
     private int _requestsServed;
     private int _rateLimited;
@@ -111,6 +112,9 @@ public sealed partial class FakeTenant : IDisposable
 
     /// <summary>POSTs to <c>/oauth/token</c> that succeeded.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequests);
+
+    /// <summary>Every POST to <c>/oauth/token</c>, refused ones included.</summary>
+    public int TokenAttemptCount => Volatile.Read(ref _tokenAttempts);
 
     /// <summary>
     /// Requests to <c>/api/v2/*</c> that reached the fake (429s, errors and injected faults included):
@@ -287,6 +291,8 @@ public sealed partial class FakeTenant : IDisposable
         static ResponseMessage OAuthError(int status, string error, string description) =>
             Http.Json(status, new JsonObject { ["error"] = error, ["error_description"] = description }, NoStore);
 
+        Interlocked.Increment(ref _tokenAttempts);
+
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         string body = Http.BodyText(req);
         string? contentType = Http.Header(req, "Content-Type");
@@ -344,10 +350,20 @@ public sealed partial class FakeTenant : IDisposable
             return OAuthError(401, "access_denied", "Unauthorized");
         }
 
+        if (Options.ClientCredentialsGrantDisabled)
+        {
+            return OAuthError(403, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.");
+        }
+
         string audience = fields["audience"];
         if (audience != Audience)
         {
             return OAuthError(403, "access_denied", $"Service not enabled within domain: {audience}");
+        }
+
+        if (Options.ClientGrantMissing)
+        {
+            return OAuthError(403, "access_denied", $"Client is not authorized to access \"{Audience}\". You need to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants");
         }
 
         var scopes = Options.GrantedScopes;

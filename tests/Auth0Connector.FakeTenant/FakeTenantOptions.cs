@@ -39,6 +39,12 @@ public sealed class FakeTenantOptions
     /// <summary>Scopes the client grant gives to tokens issued by <c>POST /oauth/token</c>.</summary>
     public IReadOnlyCollection<string> GrantedScopes { get; set; } = FakeTenant.AllScopes;
 
+    /// <summary>The application has no client grant for the Management API: its token requests get 403 <c>access_denied</c>.</summary>
+    public bool ClientGrantMissing { get; set; }
+
+    /// <summary>The application's Client Credentials grant type is switched off: 403 <c>unauthorized_client</c>.</summary>
+    public bool ClientCredentialsGrantDisabled { get; set; }
+
     /// <summary>Lifetime of issued tokens (<c>expires_in</c>).</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 

@@ -195,6 +195,7 @@ public sealed class ClientCredentialsTokenSourceTests : IDisposable
 
         Assert.Contains("credentials.client_secret", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(WrongSecret, error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _tenant.TokenAttemptCount); // not retried
         Assert.Equal(0, _tenant.TokenRequestCount);
         Assert.Null(source.GrantedScopes);
     }

@@ -128,6 +128,7 @@ public class CheckCommandTests : IDisposable
 
         var message = Failed(run);
         Assert.Contains("credentials.client_secret", message, StringComparison.Ordinal);
+        Assert.Equal(1, tenant.TokenAttemptCount); // refused credentials are not retried
         Assert.Equal(0, tenant.TokenRequestCount);
         Assert.Equal(0, tenant.ApiRequestCount);
         run.AssertNoSecrets(WrongSecret, Secret);
@@ -142,6 +143,7 @@ public class CheckCommandTests : IDisposable
 
         var message = Failed(run);
         Assert.Contains("credentials.client_id", message, StringComparison.Ordinal);
+        Assert.Equal(1, tenant.TokenAttemptCount);
         Assert.Equal(0, tenant.TokenRequestCount);
         run.AssertNoSecrets(Secret);
     }
@@ -157,7 +159,39 @@ public class CheckCommandTests : IDisposable
         Assert.Contains("not authorized", message, StringComparison.Ordinal);
         Assert.Contains("credentials.audience", message, StringComparison.Ordinal);
         Assert.Contains(tenant.Audience, message, StringComparison.Ordinal);
+        Assert.Equal(1, tenant.TokenAttemptCount);
         Assert.Equal(0, tenant.TokenRequestCount);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task An_application_without_a_client_grant_fails_saying_where_to_authorize_it()
+    {
+        using var tenant = Tenant(o => o.ClientGrantMissing = true);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Failed(run);
+        Assert.Contains("not authorized for the Management API", message, StringComparison.Ordinal);
+        Assert.Contains("Machine to Machine Applications", message, StringComparison.Ordinal);
+        Assert.Contains("client-grant", message, StringComparison.Ordinal); // Auth0's own words are kept
+        Assert.Equal(1, tenant.TokenAttemptCount);
+        Assert.Equal(0, tenant.ApiRequestCount);
+        run.AssertNoSecrets(Secret);
+    }
+
+    [Fact]
+    public async Task A_switched_off_client_credentials_grant_fails_saying_which_setting_to_enable()
+    {
+        using var tenant = Tenant(o => o.ClientCredentialsGrantDisabled = true);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Failed(run);
+        Assert.Contains("unauthorized_client", message, StringComparison.Ordinal);
+        Assert.Contains("Grant Types", message, StringComparison.Ordinal);
+        Assert.Contains("Client Credentials", message, StringComparison.Ordinal);
+        Assert.Equal(1, tenant.TokenAttemptCount);
         run.AssertNoSecrets(Secret);
     }
 
