@@ -56,6 +56,8 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
         {
             TimeSpan wait;
             var admitted = false;
+            var tookToken = false;
+            var probe = false;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
@@ -63,7 +65,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 if (!_known || _tokens >= 1)
                 {
                     _tokens--;
-                    admitted = true;
+                    admitted = tookToken = true;
                 }
                 else if (_refillPerSecond is { } rate)
                 {
@@ -73,7 +75,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 else if (!_probing && now >= _resetAt)
                 {
                     _probing = true;
-                    admitted = true;
+                    admitted = probe = true;
                 }
 
                 if (admitted)
@@ -98,7 +100,16 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             {
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, time, cancellationToken);
+                    try
+                    {
+                        await Task.Delay(wait, time, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Given up before it was sent: nothing is in flight, no probe is pending.
+                        Abandoned(tookToken, probe);
+                        throw;
+                    }
                 }
 
                 // Pacing by requests_per_second is our own choice, not the tenant's limit: not reported.
@@ -113,12 +124,32 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
         }
     }
 
+    private void Abandoned(bool tookToken, bool probe)
+    {
+        lock (_gate)
+        {
+            _inFlight = Math.Max(0, _inFlight - 1);
+            if (tookToken)
+            {
+                _tokens++;
+            }
+
+            if (probe)
+            {
+                _probing = false;
+            }
+        }
+    }
+
     /// <summary>Records what the response says about the bucket (null: the request failed without one).</summary>
     public void Completed(HttpResponseMessage? response)
     {
         var remaining = response is null ? null : ReadInt(response, "x-ratelimit-remaining");
         var limit = response is null ? null : ReadInt(response, "x-ratelimit-limit");
         var reset = response is null ? null : RetryPolicy.ReadRateLimitReset(response);
+        var limited = response?.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
+        // A 429's Retry-After is the tenant's explicit answer: it wins over the bucket's reset time.
+        var retryAfter = limited ? RetryPolicy.DelayFromRetryAfter(response!, time) : null;
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
@@ -150,12 +181,15 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             _known = true;
             _limit = limit ?? _limit;
             _tokensAt = now;
-            if (reset is { } at && at + ResetMargin > _resetAt)
+            if (retryAfter is { } after)
+            {
+                _resetAt = now + after;
+            }
+            else if (reset is { } at && at + ResetMargin > _resetAt)
             {
                 _resetAt = at + ResetMargin;
             }
 
-            var limited = response!.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
             if (limited && _refillPerSecond is { } rate)
             {
                 // We overestimated the refill: back off, the measurements will correct it.

@@ -82,16 +82,12 @@ internal static class RetryPolicy
             return null;
         }
 
-        var now = time.GetUtcNow();
-        if (response.Headers.RetryAfter is { } retryAfter)
+        if (DelayFromRetryAfter(response, time) is { } wait)
         {
-            var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - now : (TimeSpan?)null);
-            if (wait is { } w)
-            {
-                return Clamp(w);
-            }
+            return wait;
         }
 
+        var now = time.GetUtcNow();
         if (response.StatusCode == HttpStatusCode.TooManyRequests && ReadRateLimitReset(response) is { } reset)
         {
             // The bucket gains requests at 'reset' (whole seconds): wait until just after it.
@@ -99,6 +95,18 @@ internal static class RetryPolicy
         }
 
         return null;
+    }
+
+    /// <summary>The wait a <c>Retry-After</c> header asks for (seconds or a date), clamped; null without one.</summary>
+    internal static TimeSpan? DelayFromRetryAfter(HttpResponseMessage response, TimeProvider time)
+    {
+        if (response.Headers.RetryAfter is not { } retryAfter)
+        {
+            return null;
+        }
+
+        var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : (TimeSpan?)null);
+        return wait is { } w ? Clamp(w) : null;
     }
 
     internal static DateTimeOffset? ReadRateLimitReset(HttpResponseMessage response) =>

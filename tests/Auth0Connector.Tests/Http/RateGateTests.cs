@@ -50,6 +50,54 @@ public class RateGateTests
     }
 
     [Fact]
+    public async Task A_probe_cancelled_while_waiting_for_its_slot_does_not_block_the_gate()
+    {
+        // requests_per_second 0.1: an admitted request may wait 10 s for its slot, and be cancelled there.
+        var gate = new RateGate(_time, 0.1, new ThrottleMonitor(_time));
+        await gate.AcquireAsync(CancellationToken.None);
+        gate.Completed(Response(remaining: 0, TimeSpan.FromSeconds(2)));
+        _time.Advance(TimeSpan.FromSeconds(2.5));
+
+        using var cancel = new CancellationTokenSource();
+        var probe = gate.AcquireAsync(cancel.Token).AsTask();
+        Assert.False(probe.IsCompleted); // admitted as the probe, waiting for its slot
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe);
+
+        var next = gate.AcquireAsync(CancellationToken.None).AsTask();
+        for (var i = 0; i < 400 && !next.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(2);
+        }
+
+        Assert.True(next.IsCompleted, "the gate let no request through after a cancelled probe");
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_probed_after_Retry_After_not_at_the_later_reset()
+    {
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+        await gate.AcquireAsync(CancellationToken.None);
+        var limited = Response(remaining: 0, TimeSpan.FromSeconds(30));
+        limited.StatusCode = System.Net.HttpStatusCode.TooManyRequests;
+        limited.Headers.Add("Retry-After", "3");
+        gate.Completed(limited);
+
+        var next = gate.AcquireAsync(CancellationToken.None).AsTask();
+        var waited = TimeSpan.Zero;
+        while (!next.IsCompleted && waited < TimeSpan.FromSeconds(40))
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            waited += TimeSpan.FromMilliseconds(100);
+            await Task.Delay(2);
+        }
+
+        Assert.True(next.IsCompleted);
+        Assert.InRange(waited, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task An_empty_bucket_holds_requests_until_the_reset_then_lets_one_probe_through()
     {
         var monitor = new ThrottleMonitor(_time);

@@ -72,7 +72,22 @@ public class RetryPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task Retry_After_takes_precedence()
+    public async Task Retry_After_takes_precedence_over_the_reset_header()
+    {
+        await using var services = Services();
+        var api = services.GetRequiredService<Auth0ApiClient>();
+        Script(() => TooManyRequests(TimeSpan.FromSeconds(30)).WithHeader("Retry-After", "7"));
+
+        var request = api.GetJsonAsync("clients", CancellationToken.None);
+        var sentAt = await StepUntilDoneAsync(request);
+
+        using var page = await request;
+        Assert.Equal(2, sentAt.Count);
+        Assert.InRange(sentAt[1] - sentAt[0], TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Retry_After_on_a_503_sets_the_wait()
     {
         await using var services = Services();
         var api = services.GetRequiredService<Auth0ApiClient>();

@@ -52,11 +52,13 @@ public class RequestEconomyTests : IDisposable
     [Fact]
     public async Task Members_of_many_organizations_are_read_concurrently_and_completely()
     {
-        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 3_000, Organizations = 40, MembersPerOrganization = 150 });
+        // With latency, requests of different organizations overlap: several are in flight at once.
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 3_000, Organizations = 40, MembersPerOrganization = 150, Latency = TimeSpan.FromMilliseconds(20) });
 
         var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "max_concurrency": 8"""), "--catalog", _files.Catalog(["organization_members"])]);
 
         Assert.Equal(0, run.ExitCode);
+        Assert.InRange(tenant.MaxInFlight, 2, 8);
         var expected = tenant.Organizations.SelectMany(o => tenant.MembersOf((string)o["id"]!).Select(m => $"{o["id"]}/{m["user_id"]}")).Order().ToList();
         Assert.Equal(expected, run.Records("organization_members").Select(r => $"{r.GetProperty("org_id").GetString()}/{r.GetProperty("user_id").GetString()}").Order());
     }
@@ -81,7 +83,8 @@ public class RequestEconomyTests : IDisposable
             Assert.True(reason.GetProperty("rate_limited").GetProperty("quota_reset").GetInt64() > 1_600_000_000_000);
         }
         Assert.Contains(run.OfType("LOG"), l => l.GetProperty("log").GetProperty("message").GetString()!.Contains("rate limit", StringComparison.Ordinal));
-        Assert.True(tenant.RateLimitedCount <= 1, $"{tenant.RateLimitedCount} requests answered 429");
+        // How few 429s the gate lets through is measured by bench/run.sh ratelimit (real clock, noisy
+        // machines) and asserted on a fake clock in RateGateTests, not here.
     }
 
     public void Dispose() => _files.Dispose();
