@@ -23,10 +23,12 @@ internal static class ConnectorServices
         services.AddSingleton(redactor);
 
         // Handlers run in the order added: the resilience pipeline is outermost, so every attempt
-        // goes through authentication, body buffering and logging again.
+        // goes through authentication, body buffering and logging again. The attempt timeout sits
+        // after the rate gate and authentication: only network time counts against it.
         var token = services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName, http => Configure(http));
         token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
-        token.AddHttpMessageHandler(() => new ContentBufferingHandler())
+        token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
+            .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
         services.AddSingleton<ITokenSource>(provider => config.Credentials switch
@@ -50,6 +52,7 @@ internal static class ConnectorServices
         api.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, throttle)));
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
+            .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
@@ -57,7 +60,8 @@ internal static class ConnectorServices
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
-        export.AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+        export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();

@@ -13,6 +13,7 @@ namespace Auth0Connector.Http;
 /// </summary>
 internal static class RetryPolicy
 {
+    /// <summary>One attempt's network time (<see cref="AttemptTimeoutHandler"/>): a stalled socket is retried like a reset one.</summary>
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
@@ -52,9 +53,6 @@ internal static class RetryPolicy
                 },
             });
         }
-
-        // Innermost: one attempt may not hang forever (a stalled socket is retried like a reset one).
-        builder.AddTimeout(AttemptTimeout);
     }
 
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch

@@ -250,9 +250,11 @@ internal sealed class UsersStream : IAuth0Stream
 
         // The first range starts at the earliest user: bisecting from the epoch would waste probes.
         pending[0] = pending[0] with { Lower = start ?? earliest };
-        // Bisect level by level: all ranges still too large are split at once, in parallel.
+        // Bisect level by level: all ranges still too large are split in parallel, at most
+        // max_concurrency count queries at a time.
         var done = new List<TimeRange>();
         var probes = 0;
+        using var slots = new SemaphoreSlim(concurrency);
         while (pending.Count > 0 && probes < concurrency * 8)
         {
             var splittable = pending.Where(r => r.Count > target && r.Upper - r.Lower!.Value >= TimeSpan.FromMilliseconds(2)).ToList();
@@ -267,7 +269,17 @@ internal sealed class UsersStream : IAuth0Stream
             {
                 var lower = range.Lower!.Value;
                 var middle = TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
-                var (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+                await slots.WaitAsync(cancellationToken);
+                long left;
+                try
+                {
+                    (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+
                 return new[] { new TimeRange(0, lower, middle, left), new TimeRange(0, middle, range.Upper, range.Count - left) };
             }));
             probes += splittable.Count;

@@ -24,9 +24,9 @@ public class RetryPipelineTests : IDisposable
         _tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 30, Organizations = 1, MembersPerOrganization = 3, Clients = 3, Time = _time });
     }
 
-    private ServiceProvider Services(int maxRetries = 6, Action<IServiceCollection>? customize = null)
+    private ServiceProvider Services(int maxRetries = 6, Action<IServiceCollection>? customize = null, string extraConfig = "")
     {
-        using var document = JsonDocument.Parse($$"""{"base_url":"{{_tenant.BaseUrl}}","credentials":{"auth_type":"oauth2_confidential_application","client_id":"{{_tenant.Options.ClientId}}","client_secret":"{{_tenant.Options.ClientSecret}}"},"max_retries":{{maxRetries}}}""");
+        using var document = JsonDocument.Parse($$"""{"base_url":"{{_tenant.BaseUrl}}","credentials":{"auth_type":"oauth2_confidential_application","client_id":"{{_tenant.Options.ClientId}}","client_secret":"{{_tenant.Options.ClientSecret}}"},"max_retries":{{maxRetries}}{{extraConfig}}}""");
         var redactor = new Redactor();
         return ConnectorServices.Build(ConnectorConfig.Parse(document.RootElement), _time, new DiagnosticLog(TextWriter.Null, false, redactor), redactor, customize);
     }
@@ -195,6 +195,65 @@ public class RetryPipelineTests : IDisposable
     }
 
     /// <summary>Cuts the first successful body off mid-stream, as a connection reset would.</summary>
+    [Fact]
+    public async Task A_stalled_attempt_is_cut_after_the_attempt_timeout_and_retried()
+    {
+        var staller = new StallFirstClientsRequestHandler { Time = _time };
+        await using var services = Services(customize: s => s.AddHttpClient<Auth0ApiClient>().AddHttpMessageHandler(() => staller));
+        var api = services.GetRequiredService<Auth0ApiClient>();
+
+        var request = api.GetJsonAsync("clients?page=0&per_page=10&include_totals=true", CancellationToken.None);
+        var sentAt = await StepUntilDoneAsync(request);
+
+        using var page = await request;
+        Assert.Equal(2, staller.Calls);
+        Assert.Single(sentAt); // the stalled attempt never reached the tenant
+        Assert.InRange(sentAt[0] - staller.FirstCallAt, RetryPolicy.AttemptTimeout, RetryPolicy.AttemptTimeout + TimeSpan.FromSeconds(10));
+        Assert.Equal(3, page.RootElement.GetProperty("clients").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Waiting_at_the_rate_gate_does_not_count_against_the_attempt_timeout()
+    {
+        // requests_per_second 0.01: the second request waits 100 s for its slot, longer than an attempt may take.
+        await using var services = Services(maxRetries: 0, extraConfig: ""","requests_per_second":0.01""");
+        var api = services.GetRequiredService<Auth0ApiClient>();
+        using (await api.GetJsonAsync("clients?page=0&per_page=10&include_totals=true", CancellationToken.None))
+        {
+        }
+
+        var start = _time.GetUtcNow();
+        var request = api.GetJsonAsync("clients?page=0&per_page=10&include_totals=true", CancellationToken.None);
+        var sentAt = await StepUntilDoneAsync(request);
+
+        using var page = await request; // no retries allowed: a timed-out attempt would throw here
+        Assert.Equal(2, sentAt.Count);
+        Assert.InRange(sentAt[1] - start, TimeSpan.FromSeconds(99), TimeSpan.FromSeconds(104));
+    }
+
+    /// <summary>The first request to /api/v2/clients never gets an answer (a stalled socket); later ones pass.</summary>
+    private sealed class StallFirstClientsRequestHandler : DelegatingHandler
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public DateTimeOffset FirstCallAt { get; private set; }
+
+        public TimeProvider Time { get; init; } = TimeProvider.System;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri?.AbsolutePath == "/api/v2/clients" && Interlocked.Increment(ref _calls) == 1)
+            {
+                FirstCallAt = Time.GetUtcNow();
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class TruncateFirstBodyHandler : DelegatingHandler
     {
         public bool Truncated { get; private set; }

@@ -64,6 +64,20 @@ public class RequestEconomyTests : IDisposable
     }
 
     [Fact]
+    public async Task Users_range_planning_and_reading_never_exceed_max_concurrency()
+    {
+        // Large enough to be cut into ranges by count queries; with latency, overlapping requests are seen.
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 12_000, Organizations = 0, Latency = TimeSpan.FromMilliseconds(20) });
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "max_concurrency": 3"""), "--catalog", _files.Catalog(["users"])]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(12_000, run.Records("users").Select(r => r.GetProperty("user_id").GetString()).Distinct().Count());
+        Assert.Contains(run.OfType("LOG"), l => l.GetProperty("log").GetProperty("message").GetString()!.Contains(" ranges, read 3 at a time", StringComparison.Ordinal));
+        Assert.InRange(tenant.MaxInFlight, 2, 3);
+    }
+
+    [Fact]
     public async Task Waiting_for_the_rate_limit_is_announced_as_RATE_LIMITED()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 700, Organizations = 0, RateLimitBucket = 2, RateLimitRefillPerSecond = 2 });
