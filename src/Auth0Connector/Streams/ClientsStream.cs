@@ -28,7 +28,7 @@ internal sealed class ClientsStream : IAuth0Stream
             total = Paginators.TotalOf(probe.RootElement);
         }
 
-        var pages = total > Paginators.ResultCap
+        var pages = total > Paginators.OffsetReach(context.PageSize.Value)
             ? Paginators.CheckpointAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken)
             : Paginators.OffsetAsync(context.Api, "clients", "clients", context.PageSize, cancellationToken);
         await foreach (var page in pages)

@@ -14,6 +14,12 @@ internal static class Paginators
     public const int ResultCap = 1000;
 
     /// <summary>
+    /// How many results offset paging can reach with pages of <paramref name="pageSize"/>: Auth0
+    /// refuses any page that ends past the cap, so with 30 per page the last reachable is the 990th.
+    /// </summary>
+    public static int OffsetReach(int pageSize) => ResultCap / pageSize * pageSize;
+
+    /// <summary>
     /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>). Stops on an empty or short
     /// page or when <c>total</c> is reached; refuses to request past the 1000-result cap.
     /// </summary>
@@ -30,7 +36,7 @@ internal static class Paginators
             var page = delivered / size;
             if ((page + 1) * size > ResultCap)
             {
-                throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {ResultCap} results; Auth0 cannot page past the first {ResultCap} of one listing, so the rest cannot be read this way.");
+                throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {OffsetReach(size)} results; Auth0 cannot page past the first {ResultCap} of one listing ({OffsetReach(size)} with {size} per page), so the rest cannot be read this way.");
             }
 
             JsonDocument document;

@@ -392,12 +392,12 @@ internal sealed class UsersStream : IAuth0Stream
             }
 
             var root = document.RootElement;
-            if (Paginators.TotalOf(root) is > Paginators.ResultCap and var total)
+            if (Paginators.TotalOf(root) is { } total && total > Paginators.OffsetReach(pageSize))
             {
                 document.Dispose();
                 // Search cannot reach them all: the export job can. Users already delivered from
                 // this instant are skipped, so the stream has each user once.
-                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {reached} (a bulk import?); the search returns at most {Paginators.ResultCap} of one query, so they are read from a users export instead");
+                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {reached} (a bulk import?); the search returns at most {Paginators.OffsetReach(pageSize)} of one query with {pageSize} per page, so they are read from a users export instead");
                 var exported = UsersExport.ReadAsync(context, user => UpdatedAt(user) is { } at && TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
                 await foreach (var user in exported)
                 {
@@ -428,7 +428,7 @@ internal sealed class UsersStream : IAuth0Stream
 
             if ((delivered / pageSize + 1) * pageSize > Paginators.ResultCap)
             {
-                throw new ResultCapException($"users: more than {Paginators.ResultCap} users share updated_at {reached}; they cannot all be read by search.");
+                throw new ResultCapException($"users: more than {Paginators.OffsetReach(pageSize)} users share updated_at {reached}; they cannot all be read by search.");
             }
         }
     }

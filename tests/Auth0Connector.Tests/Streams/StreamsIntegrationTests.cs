@@ -71,6 +71,42 @@ public class StreamsIntegrationTests : IDisposable
         Assert.Equal(1, tenant.TokenRequestCount);
     }
 
+    [Theory]
+    [InlineData(1_200, 100)]
+    [InlineData(995, 30)] // 30 per page reaches only the first 990 by offset: must switch to checkpoint paging
+    public async Task Clients_and_organizations_past_the_offset_cap_are_read_completely(int clients, int pageSize)
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 1_200, Organizations = 1_100, MembersPerOrganization = 1, Clients = clients });
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, $$""", "page_size": {{pageSize}}"""), "--catalog", _files.Catalog(["clients", "organizations"])]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(tenant.Clients.Select(c => (string)c["client_id"]!).Order(), run.Records("clients").Select(r => r.GetProperty("client_id").GetString()).Order());
+        Assert.Equal(1_100, tenant.Organizations.Count);
+        Assert.Equal(tenant.Organizations.Select(o => (string)o["id"]!).Order(), run.Records("organizations").Select(r => r.GetProperty("id").GetString()).Order());
+        AssertWellFormedStream(run, "clients");
+        AssertWellFormedStream(run, "organizations");
+        AssertNoRequestHitTheCap(tenant);
+    }
+
+    [Fact]
+    public async Task An_organization_with_2500_members_is_read_completely()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 3_000, Organizations = 1, MembersPerOrganization = 2_500 });
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["organization_members", "organization_member_roles"])]);
+
+        Assert.Equal(0, run.ExitCode);
+        var orgId = (string)tenant.Organizations.Single()["id"]!;
+        var expected = tenant.MembersOf(orgId).Select(m => (string)m["user_id"]!).Order().ToList();
+        Assert.Equal(2_500, expected.Count);
+        Assert.Equal(expected, run.Records("organization_members").Select(r => r.GetProperty("user_id").GetString()).Order());
+        var expectedRoles = tenant.MembersOf(orgId).SelectMany(m => tenant.RolesOf(orgId, (string)m["user_id"]!).Select(r => $"{m["user_id"]}/{r["id"]}")).Order().ToList();
+        Assert.Equal(expectedRoles, run.Records("organization_member_roles").Select(r => $"{r.GetProperty("user_id").GetString()}/{r.GetProperty("id").GetString()}").Order());
+        AssertWellFormedStream(run, "organization_members");
+        AssertNoRequestHitTheCap(tenant);
+    }
+
     [Fact]
     public async Task Records_pass_through_untouched_apart_from_the_added_parent_ids()
     {
