@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WireMock;
+using WireMock.ResponseBuilders;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -109,11 +110,17 @@ public sealed partial class FakeTenant
             TenantData.FormatTimestamp(Options.Time.GetUtcNow().UtcTicks),
             connectionId,
             fieldsJson,
-            Projection.Only(fields));
+            Projection.Only(fields is { Count: > 0 } ? fields : DefaultExportFields));
         _exportJobs[job.Id] = job;
         Interlocked.Increment(ref _exportJobCount);
         return call.Reply(201, JobJson(job, "pending", location: null));
     }
+
+    /// <summary>
+    /// Without <c>fields</c> Auth0 exports "a predefined set of fields" (its docs name none). Inferred here as a
+    /// few identity fields without <c>updated_at</c>, so that a client relying on the default is caught.
+    /// </summary>
+    private static readonly string[] DefaultExportFields = ["user_id", "email", "name", "nickname", "picture", "created_at"];
 
     private ResponseMessage GetJob(ApiCall call, string jobId)
     {
@@ -138,7 +145,7 @@ public sealed partial class FakeTenant
                 // The export is cut now, from the current users (not the lagging search index).
                 var now = Options.Time.GetUtcNow();
                 string name = RandomNumberGenerator.GetString(Alphanumeric, 24) + ".json.gz";
-                var file = new ExportFile(Volatile.Read(ref _users), job.Projection, (now + Options.ExportLinkLifetime).UtcTicks);
+                var file = new ExportFile(Volatile.Read(ref _users), job.Projection, (now + Options.ExportLinkLifetime).UtcTicks, RandomNumberGenerator.GetString(Alphanumeric, 40));
                 _exportFiles[name] = file;
                 job.FileName = name;
 
@@ -149,7 +156,9 @@ public sealed partial class FakeTenant
             if (job.FileName is not null)
             {
                 status = "completed";
-                location = BaseUrl + ExportsPathPrefix + job.FileName;
+                // A CloudFront-style signed link: the query is the credential.
+                var file = _exportFiles[job.FileName];
+                location = $"{BaseUrl}{ExportsPathPrefix}{job.FileName}?Expires={file.ExpiresAtTicks / TimeSpan.TicksPerSecond}&Key-Pair-Id=K2JCJMDEHXQW5F&Signature={file.Signature}";
             }
             else
             {
@@ -199,6 +208,11 @@ public sealed partial class FakeTenant
             return S3Error(404, "NoSuchKey", "The specified key does not exist.");
         }
 
+        if (req.Query is null || !req.Query.TryGetValue("Signature", out var signature) || signature.Count != 1 || signature[0] != file.Signature)
+        {
+            return S3Error(403, "AccessDenied", "Invalid signature");
+        }
+
         if (Options.Time.GetUtcNow().UtcTicks >= file.ExpiresAtTicks)
         {
             return S3Error(403, "AccessDenied", "Request has expired");
@@ -212,6 +226,8 @@ public sealed partial class FakeTenant
                 ["Content-Type"] = new WireMockList<string>("application/gzip"),
             },
             BodyData = new BodyData { BodyAsBytes = file.Content, DetectedBodyType = BodyType.Bytes },
+            // The connection breaks off in the middle of the file.
+            FaultType = Options.ExportDownloadBreaks ? FaultType.MALFORMED_RESPONSE_CHUNK : FaultType.NONE,
         };
     }
 
@@ -250,8 +266,10 @@ public sealed partial class FakeTenant
     }
 
     /// <summary>One export's gzipped NDJSON, built on first download from the users as they were at completion.</summary>
-    private sealed class ExportFile(UserIndex users, Projection projection, long expiresAtTicks)
+    private sealed class ExportFile(UserIndex users, Projection projection, long expiresAtTicks, string signature)
     {
+        public string Signature { get; } = signature;
+
         private readonly Lazy<byte[]> _content = new(() => Build(users, projection), LazyThreadSafetyMode.ExecutionAndPublication);
 
         public long ExpiresAtTicks { get; } = expiresAtTicks;

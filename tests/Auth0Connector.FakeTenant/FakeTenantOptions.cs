@@ -121,6 +121,9 @@ public sealed class FakeTenantOptions
     /// </summary>
     public int ExportJobPolls { get; set; } = 2;
 
+    /// <summary>Every export download breaks off part-way through the file (a cut connection).</summary>
+    public bool ExportDownloadBreaks { get; set; }
+
     /// <summary>How long (by <see cref="Time"/>) an export's download link works after the job completed; then 403.</summary>
     public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromSeconds(60);
 }

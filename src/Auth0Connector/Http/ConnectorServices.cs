@@ -61,7 +61,7 @@ internal static class ConnectorServices
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false));
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();

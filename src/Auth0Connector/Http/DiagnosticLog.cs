@@ -27,8 +27,11 @@ internal sealed class DiagnosticLog(TextWriter stderr, bool debug, Protocol.Reda
     }
 }
 
-/// <summary>With <c>--debug</c>, logs each attempt's method, path, status and time; headers are never logged.</summary>
-internal sealed class RequestLoggingHandler(DiagnosticLog log) : DelegatingHandler
+/// <summary>
+/// With <c>--debug</c>, logs each attempt's method, path, status and time; headers are never logged,
+/// nor the query of a pre-signed URL (<paramref name="logQuery"/> false), whose signature is a credential.
+/// </summary>
+internal sealed class RequestLoggingHandler(DiagnosticLog log, bool logQuery = true) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -38,7 +41,9 @@ internal sealed class RequestLoggingHandler(DiagnosticLog log) : DelegatingHandl
         }
 
         var started = Stopwatch.GetTimestamp();
-        var target = request.RequestUri?.PathAndQuery ?? "?";
+        var target = request.RequestUri is not { } uri ? "?"
+            : logQuery || string.IsNullOrEmpty(uri.Query) ? uri.PathAndQuery
+            : $"{uri.AbsolutePath}?(signed query not logged)";
         try
         {
             var response = await base.SendAsync(request, cancellationToken);

@@ -17,12 +17,21 @@ internal static class UsersExport
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan JobTimeout = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// Auth0 exports only "a predefined set of fields" unless told which: name every documented user
+    /// field, so that exported users carry what searched ones do (custom top-level attributes aside,
+    /// which an export cannot name in advance).
+    /// </summary>
+    private const string JobRequest = """
+        {"format":"json","fields":[{"name":"user_id"},{"name":"email"},{"name":"email_verified"},{"name":"username"},{"name":"phone_number"},{"name":"phone_verified"},{"name":"created_at"},{"name":"updated_at"},{"name":"identities"},{"name":"app_metadata"},{"name":"user_metadata"},{"name":"picture"},{"name":"name"},{"name":"nickname"},{"name":"multifactor"},{"name":"last_ip"},{"name":"last_login"},{"name":"logins_count"},{"name":"blocked"},{"name":"given_name"},{"name":"family_name"}]}
+        """;
+
     /// <summary>Every exported user for which <paramref name="keep"/> is true, each its own document: the caller disposes it.</summary>
     public static async IAsyncEnumerable<JsonDocument> ReadAsync(StreamContext context, Func<JsonElement, bool> keep, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var downloads = context.Downloads ?? throw new InvalidOperationException("No download client for users exports.");
         string id;
-        using (var created = await context.Api.PostJsonAsync("jobs/users-exports", """{"format":"json"}""", cancellationToken))
+        using (var created = await context.Api.PostJsonAsync("jobs/users-exports", JobRequest, cancellationToken))
         {
             id = created.RootElement.TryGetProperty("id", out var value) && value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
@@ -62,25 +71,60 @@ internal static class UsersExport
             throw new Auth0ApiException(response.StatusCode, null, $"Downloading users export {id} answered HTTP {(int)response.StatusCode}{(response.StatusCode == HttpStatusCode.Forbidden ? " (the link expired?)" : string.Empty)}.", "users-export");
         }
 
+        // The body is read after the retry pipeline has returned: a stalled or cut download must
+        // still end, as a transient error (the next sync starts a new export).
+        using var stalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, context.Time);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stalled.Token);
         await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using var unzipped = new GZipStream(raw, CompressionMode.Decompress);
         using var lines = new StreamReader(unzipped);
-        while (await lines.ReadLineAsync(cancellationToken) is { } line)
+        var exported = 0;
+        var kept = 0;
+        while (true)
         {
+            string? line;
+            stalled.CancelAfter(RetryPolicy.AttemptTimeout);
+            try
+            {
+                line = await lines.ReadLineAsync(reading.Token);
+            }
+            catch (OperationCanceledException e) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new Auth0TransportException($"users: the download of export {id} stalled (no data for {RetryPolicy.AttemptTimeout.TotalSeconds:F0} s).", e);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException)
+            {
+                throw new Auth0TransportException($"users: the download of export {id} broke off after {exported} users.", e);
+            }
+
+            if (line is null)
+            {
+                break;
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
+            exported++;
             var user = JsonDocument.Parse(line);
             if (user.RootElement.ValueKind == JsonValueKind.Object && keep(user.RootElement))
             {
+                kept++;
                 yield return user;
             }
             else
             {
                 user.Dispose();
             }
+        }
+
+        if (kept == 0)
+        {
+            // The export was started because the search counted more than it can page through at
+            // one instant: none of them in the file means the file is not what we asked for.
+            throw new InvalidDataException($"users: export {id} held {exported} users but none of those the search counted at that instant (is updated_at missing from the exported fields?).");
         }
     }
 }

@@ -237,11 +237,15 @@ public class StreamsIntegrationTests : IDisposable
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 25_000, UsersSharingOneTimestamp = 1_500, Organizations = 0, ExportJobPolls = 1 });
 
-        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users", "clients"], usersFullRefresh: !incremental)]);
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users", "clients"], usersFullRefresh: !incremental), "--debug"]);
 
         Assert.Equal(0, run.ExitCode);
         var ids = run.Records("users").Select(r => r.GetProperty("user_id").GetString()).ToList();
         Assert.Equal(25_000, ids.Count);
+        // The download link's signed query is a credential: --debug logs its path only.
+        Assert.Contains("GET /exports/", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(signed query not logged)", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Signature=", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(tenant.UserIds.Order(), ids.Order());
         Assert.Equal(1, tenant.ExportJobCount);
         AssertWellFormedStream(run, "users");
@@ -250,6 +254,37 @@ public class StreamsIntegrationTests : IDisposable
         AssertNoRequestHitTheCap(tenant);
         // The export download carried no Authorization header (the fake answers 400 if it does).
         Assert.DoesNotContain(tenant.Server.LogEntries, e => e.RequestMessage?.Path?.StartsWith("/exports/", StringComparison.Ordinal) == true && e.ResponseMessage?.StatusCode is int code && code != 200);
+
+        // Exported users carry the documented profile fields as searched ones do (the job names them:
+        // Auth0's default set is smaller). Only custom top-level attributes cannot be exported.
+        string[] documented = ["user_id", "email", "email_verified", "username", "phone_number", "phone_verified", "created_at", "updated_at", "identities", "app_metadata", "user_metadata", "picture", "name", "nickname", "multifactor", "last_ip", "last_login", "logins_count", "blocked", "given_name", "family_name"];
+        var stored = tenant.Users.ToDictionary(u => (string)u["user_id"]!);
+        var shared = tenant.SharedUpdatedAt!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var exported = run.Records("users").Where(r => r.GetProperty("updated_at").GetString() == shared).ToList();
+        Assert.True(exported.Count >= 1_000, $"{exported.Count} users at the shared instant");
+        foreach (var record in exported)
+        {
+            var user = stored[record.GetProperty("user_id").GetString()!];
+            foreach (var field in documented.Where(f => user.ContainsKey(f)))
+            {
+                Assert.True(record.TryGetProperty(field, out var value) && JsonNode.DeepEquals(user[field], JsonNode.Parse(value.GetRawText())), $"exported user lacks or changed {field}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_export_download_that_breaks_off_fails_the_users_stream_as_a_transient_error()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 3_000, UsersSharingOneTimestamp = 1_200, Organizations = 0, ExportJobPolls = 1, ExportDownloadBreaks = true });
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users", "clients"], usersFullRefresh: true)]);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal("INCOMPLETE", run.Statuses("users").Last());
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("transient_error", error.GetProperty("failure_type").GetString());
+        Assert.Contains("broke off", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
