@@ -78,7 +78,13 @@ internal static class FanOut
             await foreach (var parent in parents.WithCancellation(stop.Token))
             {
                 await slots.WaitAsync(stop.Token);
-                running.RemoveAll(t => t.IsCompleted);
+                // A reader that failed since the last look: surface it before forgetting finished ones.
+                if (running.FirstOrDefault(t => t.IsFaulted) is { } failed)
+                {
+                    await failed;
+                }
+
+                running.RemoveAll(t => t.IsCompletedSuccessfully);
                 running.Add(Task.Run(async () =>
                 {
                     try
@@ -107,7 +113,13 @@ internal static class FanOut
                 }
             }
 
-            await Task.WhenAll(running);
+            // The last readers: the first to fail stops the others at once (not after they finish).
+            while (running.Count > 0)
+            {
+                var finished = await Task.WhenAny(running);
+                running.Remove(finished);
+                await finished;
+            }
         }
         catch (Exception e)
         {
