@@ -80,7 +80,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         ]);
         using var request = new HttpRequestMessage(HttpMethod.Post, config.TokenUri) { Content = body };
         var requestedAt = time.GetUtcNow();
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
         byte[] payload;
         try
         {
@@ -90,7 +90,13 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         catch (Exception e) when (e is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            response?.Dispose();
             throw new Auth0TransportException($"Could not reach the token endpoint {config.TokenUri} after retries: {e.Message}", e);
+        }
+        catch
+        {
+            response?.Dispose();
+            throw;
         }
 
         using var _ = response;

@@ -155,6 +155,11 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
                 context.Messages.Log(LogLevel.Warn, $"organization_member_roles: the role catalog cannot be read ({(e is ResultCapException ? "more than 1000 roles" : "grant read:roles to avoid this")}); reading roles with one request per member instead.");
                 return null;
             }
+            catch
+            {
+                catalog.Dispose();
+                throw;
+            }
         }
 
         public void Dispose()

@@ -240,6 +240,18 @@ public class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_read_roles_check_passes_and_says_what_the_scope_would_save()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:roles"])]);
+
+        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+
+        var message = Succeeded(run);
+        Assert.Contains("Without read:roles", message, StringComparison.Ordinal);
+        Assert.Contains("one request per member", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_member_scope_is_found_by_probing_an_organization()
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organization_members"])]);

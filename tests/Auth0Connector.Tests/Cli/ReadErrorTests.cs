@@ -213,6 +213,30 @@ public class ReadErrorTests : IDisposable
         run.AssertNoSecrets([Secret, .. tokens]);
     }
 
+    [Fact]
+    public async Task A_401_that_persists_after_the_one_renewal_ends_the_sync_as_a_config_error()
+    {
+        using var tenant = Tenant(o =>
+        {
+            o.Users = 300;
+            o.Organizations = 0;
+        });
+        // Every token is revoked before it can be used: renewing cannot help.
+        void Customize(IServiceCollection services) =>
+            services.AddHttpClient<Auth0ApiClient>().AddHttpMessageHandler(() => new BeforeSend(tenant.RevokeAllTokens));
+
+        var run = await ReadAsync(ClientCredentialsConfig(tenant), Catalog("users", "clients"), Customize);
+
+        Assert.Equal(1, run.ExitCode);
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("config_error", error.GetProperty("failure_type").GetString());
+        Assert.Empty(run.Records("users"));
+        // No loop: the first token, one renewal, and the requests they were tried with.
+        Assert.InRange(tenant.TokenRequestCount, 1, 2);
+        Assert.InRange(tenant.ApiRequestCount, 1, 4);
+        run.AssertNoSecrets([Secret, .. BearerTokensSeen(tenant)]);
+    }
+
     /// <summary>Every bearer token the tenant saw, read from the WireMock request log.</summary>
     private static List<string> BearerTokensSeen(FakeTenant.FakeTenant tenant)
     {

@@ -87,6 +87,21 @@ public class RetryPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_408_request_timeout_is_retried()
+    {
+        await using var services = Services();
+        var api = services.GetRequiredService<Auth0ApiClient>();
+        Script(() => Response.Create().WithStatusCode(408).WithBody("""{"statusCode":408,"error":"Request Timeout","message":"Request timed out"}"""));
+
+        var request = api.GetJsonAsync("clients?page=0&per_page=10&include_totals=true", CancellationToken.None);
+        var sentAt = await StepUntilDoneAsync(request);
+
+        using var page = await request;
+        Assert.Equal(2, sentAt.Count);
+        Assert.Equal(3, page.RootElement.GetProperty("clients").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Retry_After_on_a_503_sets_the_wait()
     {
         await using var services = Services();
