@@ -37,10 +37,11 @@ internal static partial class UserQuery
             return true;
         }
 
-        // Tolerate a client that URL-encoded the value twice.
-        for (int i = 0; i < 2 && EncodedRegex().IsMatch(q); i++)
+        // The query string was decoded once on arrival, as by Auth0: a value still %-encoded was
+        // encoded twice by the client, and is not query syntax.
+        if (EncodedRegex().IsMatch(q))
         {
-            q = Uri.UnescapeDataString(q);
+            return false;
         }
 
         var m = RangeRegex().Match(q);
