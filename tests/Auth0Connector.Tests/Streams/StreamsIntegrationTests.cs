@@ -107,6 +107,47 @@ public class StreamsIntegrationTests : IDisposable
         AssertNoRequestHitTheCap(tenant);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Clients_and_organizations_pass_through_untouched_with_secrets_only_under_read_client_keys(bool clientKeys)
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions
+        {
+            Users = 50,
+            Organizations = 4,
+            Clients = 6,
+            GrantedScopes = clientKeys ? [.. FakeTenant.FakeTenant.AllScopes, "read:client_keys"] : FakeTenant.FakeTenant.AllScopes,
+        });
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["clients", "organizations"])]);
+
+        Assert.Equal(0, run.ExitCode);
+        var storedClients = tenant.Clients.ToDictionary(c => (string)c["client_id"]!);
+        foreach (var record in run.Records("clients"))
+        {
+            var stored = storedClients[record.GetProperty("client_id").GetString()!];
+            var expected = (JsonObject)stored.DeepClone();
+            if (!clientKeys)
+            {
+                // Auth0 serves secrets and signing keys only with read:client_keys.
+                expected.Remove("client_secret");
+                expected.Remove("signing_keys");
+                expected.Remove("encryption_key");
+            }
+
+            Assert.Equal(clientKeys, record.TryGetProperty("client_secret", out _));
+            Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(record.GetRawText())), "client record changed in transit");
+        }
+
+        Assert.Equal(6, run.Records("clients").Count());
+        var storedOrgs = tenant.Organizations.ToDictionary(o => (string)o["id"]!);
+        foreach (var record in run.Records("organizations"))
+        {
+            Assert.True(JsonNode.DeepEquals(storedOrgs[record.GetProperty("id").GetString()!], JsonNode.Parse(record.GetRawText())), "organization record changed in transit");
+        }
+    }
+
     [Fact]
     public async Task Records_pass_through_untouched_apart_from_the_added_parent_ids()
     {
