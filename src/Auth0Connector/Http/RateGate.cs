@@ -33,6 +33,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private double? _refillPerSecond;
     private DateTimeOffset _resetAt;
     private bool _probing;
+    private long _probe;              // which admitted request is the probe (see Abandoned)
     private int _inFlight;
 
     /// <summary>The measured refill rate of the tenant's bucket, once known.</summary>
@@ -57,7 +58,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             TimeSpan wait;
             var admitted = false;
             var tookToken = false;
-            var probe = false;
+            long probe = 0;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
@@ -75,7 +76,8 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 else if (!_probing && now >= _resetAt)
                 {
                     _probing = true;
-                    admitted = probe = true;
+                    probe = ++_probe;
+                    admitted = true;
                 }
 
                 if (admitted)
@@ -124,7 +126,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
         }
     }
 
-    private void Abandoned(bool tookToken, bool probe)
+    private void Abandoned(bool tookToken, long probe)
     {
         lock (_gate)
         {
@@ -134,7 +136,8 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 _tokens++;
             }
 
-            if (probe)
+            // Only if this request is still the pending probe, not one admitted since.
+            if (probe != 0 && probe == _probe)
             {
                 _probing = false;
             }

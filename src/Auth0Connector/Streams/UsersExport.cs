@@ -58,17 +58,32 @@ internal static class UsersExport
 
             if (context.Time.GetUtcNow() - started > JobTimeout)
             {
-                throw new TimeoutException($"users: export job {id} did not complete within {JobTimeout.TotalHours} hours.");
+                var message = $"users: export job {id} did not complete within {JobTimeout.TotalHours} hours.";
+                throw new Auth0TransportException(message, new TimeoutException(message));
             }
 
             await Task.Delay(PollInterval, context.Time, cancellationToken);
         }
 
         context.Messages.Log(LogLevel.Info, $"users: export job {id} completed after {(context.Time.GetUtcNow() - started).TotalSeconds:F0} s; streaming its file");
-        using var response = await downloads.GetAsync(new Uri(location), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        // Failures of the download are transient (the next sync starts a new export): a 403 here is
+        // the short-lived link expiring, not a missing scope.
+        HttpResponseMessage response;
+        try
+        {
+            response = await downloads.GetAsync(new Uri(location), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException
+                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new Auth0TransportException($"users: downloading export {id} failed after retries: {e.Message}", e);
+        }
+
+        using var download = response;
         if (!response.IsSuccessStatusCode)
         {
-            throw new Auth0ApiException(response.StatusCode, null, $"Downloading users export {id} answered HTTP {(int)response.StatusCode}{(response.StatusCode == HttpStatusCode.Forbidden ? " (the link expired?)" : string.Empty)}.", "users-export");
+            var message = $"users: downloading export {id} answered HTTP {(int)response.StatusCode}{(response.StatusCode == HttpStatusCode.Forbidden ? " (the link expired?)" : string.Empty)}.";
+            throw new Auth0TransportException(message, new HttpRequestException(message, null, response.StatusCode));
         }
 
         // The body is read after the retry pipeline has returned: a stalled or cut download must
@@ -79,6 +94,7 @@ internal static class UsersExport
         await using var unzipped = new GZipStream(raw, CompressionMode.Decompress);
         using var lines = new StreamReader(unzipped);
         var exported = 0;
+        var withUpdatedAt = 0;
         var kept = 0;
         while (true)
         {
@@ -87,6 +103,8 @@ internal static class UsersExport
             try
             {
                 line = await lines.ReadLineAsync(reading.Token);
+                // Only the download counts: not the time the caller takes to write each user.
+                stalled.CancelAfter(Timeout.InfiniteTimeSpan);
             }
             catch (OperationCanceledException e) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -109,6 +127,7 @@ internal static class UsersExport
 
             exported++;
             var user = JsonDocument.Parse(line);
+            withUpdatedAt += user.RootElement.ValueKind == JsonValueKind.Object && user.RootElement.TryGetProperty("updated_at", out _) ? 1 : 0;
             if (user.RootElement.ValueKind == JsonValueKind.Object && keep(user.RootElement))
             {
                 kept++;
@@ -120,11 +139,17 @@ internal static class UsersExport
             }
         }
 
+        if (exported > 0 && withUpdatedAt == 0)
+        {
+            // The walk cannot place users without updated_at: the file is not what was asked for.
+            throw new InvalidDataException($"users: export {id} held {exported} users, none with updated_at: the exported fields are not those the job named.");
+        }
+
         if (kept == 0)
         {
-            // The export was started because the search counted more than it can page through at
-            // one instant: none of them in the file means the file is not what we asked for.
-            throw new InvalidDataException($"users: export {id} held {exported} users but none of those the search counted at that instant (is updated_at missing from the exported fields?).");
+            // Possible when the users were updated again before the export's snapshot: they are
+            // then read at their new updated_at, later in the walk.
+            context.Messages.Log(LogLevel.Warn, $"users: export {id} held none of the users the search counted at that instant; they were updated since and are read at their new updated_at.");
         }
     }
 }
