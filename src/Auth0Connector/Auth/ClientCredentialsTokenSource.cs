@@ -87,8 +87,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
             response = await http.SendAsync(request, cancellationToken);
             payload = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException
-                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
         {
             response?.Dispose();
             throw new Auth0TransportException($"Could not reach the token endpoint {config.TokenUri} after retries: {e.Message}", e);

@@ -1,13 +1,12 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using Polly.Timeout;
 
 namespace Auth0Connector.Http;
 
 /// <summary>
 /// The typed HttpClient for the Management API (<c>{base}/api/v2/</c>). Its handler chain is the
-/// one send path: resilience pipeline → authentication → body buffering → request logging.
+/// one send path (see <see cref="ConnectorServices"/>): retries → rate gate → authentication →
+/// attempt timeout → body buffering → request logging.
 /// </summary>
 internal sealed class Auth0ApiClient(HttpClient http)
 {
@@ -33,8 +32,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
 
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutRejectedException or SocketException
-                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
         {
             throw new Auth0TransportException($"Could not get a response from {http.BaseAddress?.Host} for {path} after retries: {e.Message}", e);
         }

@@ -15,8 +15,6 @@ internal sealed class Auth0ApiException(HttpStatusCode status, string? errorCode
 
     public string Path { get; } = path;
 
-    public bool IsInsufficientScope => Status == HttpStatusCode.Forbidden;
-
     public static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 

@@ -20,15 +20,8 @@ internal static class RetryPolicy
 
     public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
     {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
-        Configure(builder, maxRetries, time, log, throttle);
-        return builder.Build();
-    }
-
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
-    {
-        // Waits and timeouts run on the injected clock, so tests drive them with a fake one.
-        builder.TimeProvider = time;
+        // Waits run on the injected clock, so tests drive them with a fake one.
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (maxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -53,6 +46,8 @@ internal static class RetryPolicy
                 },
             });
         }
+
+        return builder.Build();
     }
 
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch

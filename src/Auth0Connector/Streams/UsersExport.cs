@@ -73,8 +73,7 @@ internal static class UsersExport
         {
             response = await downloads.GetAsync(new Uri(location), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException
-                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
         {
             throw new Auth0TransportException($"users: downloading export {id} failed after retries: {e.Message}", e);
         }
