@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Http;
+using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Auth;
 
@@ -123,9 +124,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var seconds) && seconds > 0
                 ? TimeSpan.FromSeconds(seconds)
                 : TimeSpan.FromHours(1);
-            IReadOnlySet<string>? scopes = root.TryGetProperty("scope", out var s) && s.ValueKind == JsonValueKind.String
-                ? s.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
-                : null;
+            var scopes = StaticTokenSource.ParseScopes(root.StringProperty("scope"));
             redactor.Add(token);
             return new CachedToken(token, requestedAt + RenewalPoint(lifetime), scopes);
         }
@@ -169,13 +168,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         {
             using var document = JsonDocument.Parse(payload);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
-
-            string? Read(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            return (Read("error") ?? Read("errorCode"), Read("error_description") ?? Read("message"));
+            return (root.StringProperty("error") ?? root.StringProperty("errorCode"), root.StringProperty("error_description") ?? root.StringProperty("message"));
         }
         catch (JsonException)
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Auth;
 
@@ -25,18 +26,16 @@ internal sealed class StaticTokenSource(string token) : ITokenSource
         {
             var payload = Base64Url.DecodeFromChars(parts[1]);
             using var document = JsonDocument.Parse(payload);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("scope", out var scope)
-                && scope.ValueKind == JsonValueKind.String)
-            {
-                return scope.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-            }
+            return ParseScopes(document.RootElement.StringProperty("scope"));
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {
             // Not a readable JWT: scopes stay unknown and check probes the endpoints instead.
+            return null;
         }
-
-        return null;
     }
+
+    /// <summary>A space-separated OAuth <c>scope</c> value as a set; null when absent.</summary>
+    internal static IReadOnlySet<string>? ParseScopes(string? scope) =>
+        scope?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 }

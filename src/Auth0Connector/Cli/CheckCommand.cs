@@ -3,6 +3,7 @@ using System.Text.Json;
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
 using Auth0Connector.Http;
+using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -197,7 +198,6 @@ internal static class CheckCommand
             return null;
         }
 
-        var first = items[0];
-        return first.ValueKind == JsonValueKind.Object && first.TryGetProperty(idProperty, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        return items[0].StringProperty(idProperty);
     }
 }

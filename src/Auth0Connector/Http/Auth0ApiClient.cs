@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Http;
 
@@ -69,12 +70,8 @@ internal sealed class Auth0ApiClient(HttpClient http)
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                var root = document.RootElement;
-                errorCode = root.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            }
+            errorCode = document.RootElement.StringProperty("errorCode");
+            message = document.RootElement.StringProperty("message");
         }
         catch (JsonException)
         {

@@ -70,7 +70,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
         var orgId = page.Added![0].Value;
         foreach (var member in page.Items.EnumerateArray())
         {
-            if (UserIdOf(member) is not { } userId
+            if (member.StringProperty("user_id") is not { } userId
                 || !member.TryGetProperty("roles", out var roles) || roles.ValueKind != JsonValueKind.Array)
             {
                 continue;
@@ -95,7 +95,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
                 {
                     foreach (var member in page.Items.EnumerateArray())
                     {
-                        if (UserIdOf(member) is { } userId)
+                        if (member.StringProperty("user_id") is { } userId)
                         {
                             yield return (orgId, userId);
                         }
@@ -116,9 +116,6 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
             cancellationToken);
     }
 
-    private static string? UserIdOf(JsonElement member) =>
-        member.ValueKind == JsonValueKind.Object && member.TryGetProperty("user_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-
     /// <summary>The tenant's roles by id, from <c>GET /api/v2/roles</c>.</summary>
     private sealed class RoleCatalog : IDisposable
     {
@@ -126,8 +123,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
         private readonly Dictionary<string, JsonElement> _byId = new(StringComparer.Ordinal);
 
         public JsonElement? Find(JsonElement role) =>
-            role.ValueKind == JsonValueKind.Object && role.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            && _byId.TryGetValue(id.GetString()!, out var full) ? full : null;
+            role.StringProperty("id") is { } id && _byId.TryGetValue(id, out var full) ? full : null;
 
         /// <summary>The catalog, or null when it cannot be read (no read:roles, over 1000 roles).</summary>
         public static async Task<RoleCatalog?> TryLoadAsync(StreamContext context, CancellationToken cancellationToken)

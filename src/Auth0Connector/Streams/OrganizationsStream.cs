@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
 
@@ -35,10 +36,9 @@ internal sealed class OrganizationsStream : IAuth0Stream
     {
         await foreach (var organization in Paginators.RecordsAsync(ListAsync(context, cancellationToken)))
         {
-            if (organization.ValueKind == JsonValueKind.Object
-                && organization.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+            if (organization.StringProperty("id") is { } id)
             {
-                yield return id.GetString()!;
+                yield return id;
             }
         }
     }

@@ -89,7 +89,7 @@ internal static class Paginators
             }
 
             var result = ToPage(document, itemsProperty, path);
-            var next = result.Root.ValueKind == JsonValueKind.Object && result.Root.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            var next = result.Root.StringProperty("next");
             var empty = result.Count == 0;
             yield return result;
             if (empty || string.IsNullOrEmpty(next))

@@ -158,8 +158,7 @@ internal sealed class UsersStream : IAuth0Stream
         var ranges = new List<SavedRange>();
         foreach (var item in list.EnumerateArray())
         {
-            DateTimeOffset? Time(string name) =>
-                item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? JsonInput.TryParseIso8601(v.GetString()!) : null;
+            DateTimeOffset? Time(string name) => item.StringProperty(name) is { } text ? JsonInput.TryParseIso8601(text) : null;
             var lower = Time("lower");
             var upper = Time("upper");
             if (lower is null || upper is null || upper <= lower)
@@ -450,11 +449,9 @@ internal sealed class UsersStream : IAuth0Stream
 
     private static string Describe(TimeRange range) => $"{(range.Lower is { } l ? Format(l) : "*")}, {Format(range.Upper)}";
 
-    private static string? UpdatedAt(JsonElement user) =>
-        user.ValueKind == JsonValueKind.Object && user.TryGetProperty(Cursor, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? UpdatedAt(JsonElement user) => user.StringProperty(Cursor);
 
-    private static string? UserId(JsonElement user) =>
-        user.ValueKind == JsonValueKind.Object && user.TryGetProperty("user_id", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? UserId(JsonElement user) => user.StringProperty("user_id");
 
     private static string StateJson(string updatedAt) => $"{{\"{Cursor}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
 
