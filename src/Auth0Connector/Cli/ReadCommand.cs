@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Auth0Connector.State;
@@ -103,31 +104,14 @@ internal static class ReadCommand
                     {
                         foreach (var record in page.Items.EnumerateArray())
                         {
-                            if (!running)
-                            {
-                                messages.Status(stream.Name, StreamStatus.Running);
-                                running = true;
-                            }
-
-                            messages.Record(stream.Name, record, page.Added);
+                            Emit(record, page.Added);
                         }
-
-                        sinceState += page.Count;
-                        total += page.Count;
                     }
 
                     continue;
                 }
 
-                if (!running)
-                {
-                    messages.Status(stream.Name, StreamStatus.Running);
-                    running = true;
-                }
-
-                messages.Record(stream.Name, item.Record, item.Added);
-                sinceState++;
-                total++;
+                Emit(item.Record, item.Added);
             }
 
             // Every stream ends with a STATE carrying its last records' count.
@@ -148,6 +132,20 @@ internal static class ReadCommand
             messages.Error(failure.Type, failure.Message, failure.Detail, stream.Name);
             messages.Status(stream.Name, StreamStatus.Incomplete);
             return failure;
+        }
+
+        // The stream is RUNNING from its first record on.
+        void Emit(JsonElement record, RecordField[]? added)
+        {
+            if (!running)
+            {
+                messages.Status(stream.Name, StreamStatus.Running);
+                running = true;
+            }
+
+            messages.Record(stream.Name, record, added);
+            sinceState++;
+            total++;
         }
     }
 }

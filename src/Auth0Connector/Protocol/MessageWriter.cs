@@ -194,10 +194,7 @@ internal sealed class MessageWriter : IDisposable
             });
             if (stream is not null)
             {
-                _json.WritePropertyName("stream_descriptor"u8);
-                _json.WriteStartObject();
-                _json.WriteString("name"u8, stream);
-                _json.WriteEndObject();
+                WriteDescriptor(stream);
             }
 
             _json.WriteEndObject();
@@ -212,10 +209,7 @@ internal sealed class MessageWriter : IDisposable
             StartTrace("STREAM_STATUS"u8);
             _json.WritePropertyName("stream_status"u8);
             _json.WriteStartObject();
-            _json.WritePropertyName("stream_descriptor"u8);
-            _json.WriteStartObject();
-            _json.WriteString("name"u8, stream);
-            _json.WriteEndObject();
+            WriteDescriptor(stream);
             _json.WriteString("status"u8, status switch
             {
                 StreamStatus.Started => "STARTED",
