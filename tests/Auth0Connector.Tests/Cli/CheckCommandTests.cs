@@ -16,29 +16,6 @@ public class CheckCommandTests : IDisposable
 
     private static FakeTenant.FakeTenant Tenant(Action<FakeTenantOptions>? configure = null) => SmallTenant.Start(Secret, configure);
 
-    private string ClientCredentialsConfig(FakeTenant.FakeTenant tenant, string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
-    {
-        var credentials = new JsonObject
-        {
-            ["auth_type"] = "oauth2_confidential_application",
-            ["client_id"] = clientId ?? tenant.Options.ClientId,
-            ["client_secret"] = clientSecret ?? tenant.Options.ClientSecret,
-        };
-        if (audience is not null)
-        {
-            credentials["audience"] = audience;
-        }
-
-        return _files.Write("config.json", new JsonObject { ["base_url"] = baseUrl ?? tenant.BaseUrl, ["credentials"] = credentials }.ToJsonString());
-    }
-
-    private string AccessTokenConfig(string baseUrl, string token) =>
-        _files.Write("config.json", new JsonObject
-        {
-            ["base_url"] = baseUrl,
-            ["credentials"] = new JsonObject { ["auth_type"] = "oauth2_access_token", ["access_token"] = token },
-        }.ToJsonString());
-
     private static async Task<ConnectorRun> CheckAsync(string configPath, params string[] extra)
     {
         var run = await ConnectorRun.InvokeAsync(["check", "--config", configPath, .. extra]);
@@ -64,29 +41,6 @@ public class CheckCommandTests : IDisposable
         return message!;
     }
 
-    /// <summary>Every bearer token the tenant saw, read from the WireMock request log.</summary>
-    private static List<string> BearerTokensSeen(FakeTenant.FakeTenant tenant)
-    {
-        var tokens = new List<string>();
-        foreach (var entry in tenant.Server.LogEntries)
-        {
-            if (entry.RequestMessage?.Headers is not { } headers)
-            {
-                continue;
-            }
-
-            foreach (var (name, values) in headers)
-            {
-                if (string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase))
-                {
-                    tokens.AddRange(values.Where(v => v.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)).Select(v => v[7..].Trim()));
-                }
-            }
-        }
-
-        return [.. tokens.Distinct(StringComparer.Ordinal)];
-    }
-
     [Theory]
     [InlineData("")]
     [InlineData("/")]
@@ -94,7 +48,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant();
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant, baseUrl: tenant.BaseUrl + suffix));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant, baseUrl: tenant.BaseUrl + suffix));
 
         var message = Succeeded(run);
         Assert.Contains("127.0.0.1", message, StringComparison.Ordinal);
@@ -110,7 +64,7 @@ public class CheckCommandTests : IDisposable
         using var tenant = Tenant();
         var token = tenant.IssueToken();
 
-        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token));
+        var run = await CheckAsync(_files.AccessTokenConfig(tenant.BaseUrl, token));
 
         Succeeded(run);
         Assert.Equal(0, tenant.TokenRequestCount);
@@ -124,7 +78,7 @@ public class CheckCommandTests : IDisposable
         using var tenant = Tenant();
         const string WrongSecret = "wrong-s3cr3t-a1b2c3d4e5";
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant, clientSecret: WrongSecret));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant, clientSecret: WrongSecret));
 
         var message = Failed(run);
         Assert.Contains("credentials.client_secret", message, StringComparison.Ordinal);
@@ -139,7 +93,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant();
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant, clientId: "no-such-client-id"));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant, clientId: "no-such-client-id"));
 
         var message = Failed(run);
         Assert.Contains("credentials.client_id", message, StringComparison.Ordinal);
@@ -153,7 +107,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant();
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant, audience: "https://api.example.com/orders/"));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant, audience: "https://api.example.com/orders/"));
 
         var message = Failed(run);
         Assert.Contains("not authorized", message, StringComparison.Ordinal);
@@ -169,7 +123,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant(o => o.ClientGrantMissing = true);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Failed(run);
         Assert.Contains("not authorized for the Management API", message, StringComparison.Ordinal);
@@ -185,7 +139,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant(o => o.ClientCredentialsGrantDisabled = true);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Failed(run);
         Assert.Contains("unauthorized_client", message, StringComparison.Ordinal);
@@ -200,7 +154,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organizations", "read:organization_member_roles"])]);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Failed(run);
         Assert.Contains("read:organizations (stream organizations)", message, StringComparison.Ordinal);
@@ -222,7 +176,7 @@ public class CheckCommandTests : IDisposable
             o.Latency = TimeSpan.FromMilliseconds(300);
         });
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Failed(run);
         string[] expected =
@@ -244,7 +198,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:roles"])]);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Succeeded(run);
         Assert.Contains("Without read:roles", message, StringComparison.Ordinal);
@@ -256,7 +210,7 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organization_members"])]);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Failed(run);
         Assert.Contains("read:organization_members (stream organization_members)", message, StringComparison.Ordinal);
@@ -276,7 +230,7 @@ public class CheckCommandTests : IDisposable
         });
         Assert.Empty(tenant.Organizations);
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant));
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Succeeded(run);
         Assert.Contains("organization", message, StringComparison.OrdinalIgnoreCase);
@@ -291,7 +245,7 @@ public class CheckCommandTests : IDisposable
         using var tenant = Tenant();
         var token = tenant.IssueToken(lifetime: TimeSpan.FromSeconds(lifetimeSeconds));
 
-        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token));
+        var run = await CheckAsync(_files.AccessTokenConfig(tenant.BaseUrl, token));
 
         var message = Failed(run);
         Assert.Contains("401", message, StringComparison.Ordinal);
@@ -333,14 +287,14 @@ public class CheckCommandTests : IDisposable
     {
         using var tenant = Tenant();
 
-        var run = await CheckAsync(ClientCredentialsConfig(tenant), "--debug");
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant), "--debug");
 
         Succeeded(run);
         // --debug did log the requests...
         Assert.Contains("POST /oauth/token", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("GET /api/v2/users", run.Stderr, StringComparison.Ordinal);
         // ...but no credential.
-        var tokens = BearerTokensSeen(tenant);
+        var tokens = tenant.BearerTokensSeen();
         Assert.NotEmpty(tokens);
         run.AssertNoSecrets([Secret, .. tokens]);
     }
@@ -351,12 +305,12 @@ public class CheckCommandTests : IDisposable
         using var tenant = Tenant(o => o.GrantedScopes = ["read:users"]);
         var token = tenant.IssueToken(scopes: ["read:users"]);
 
-        var run = await CheckAsync(AccessTokenConfig(tenant.BaseUrl, token), "--debug");
+        var run = await CheckAsync(_files.AccessTokenConfig(tenant.BaseUrl, token), "--debug");
 
         var message = Failed(run);
         Assert.Contains("read:clients (stream clients)", message, StringComparison.Ordinal);
         Assert.Contains("GET /api/v2/clients", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal([token], BearerTokensSeen(tenant));
+        Assert.Equal([token], tenant.BearerTokensSeen());
         run.AssertNoSecrets(token);
     }
 

@@ -6,15 +6,46 @@ namespace Auth0Connector.Tests.Support;
 /// <summary>Config and catalog files for runs against a fake tenant.</summary>
 internal static class TenantFiles
 {
-    public static string ClientCredentialsConfig(this TempFiles files, FakeTenant.FakeTenant tenant, string extra = "")
+    /// <summary>
+    /// A client-credentials config for <paramref name="tenant"/>; the named arguments replace its values
+    /// (a wrong secret, say), and <paramref name="extra"/> adds top-level settings (<c>, "page_size": 30</c>).
+    /// </summary>
+    public static string ClientCredentialsConfig(this TempFiles files, FakeTenant.FakeTenant tenant, string extra = "",
+        string? baseUrl = null, string? clientId = null, string? clientSecret = null, string? audience = null)
     {
+        var audienceField = audience is null ? string.Empty : $", \"audience\": {JsonSerializer.Serialize(audience)}";
         var config = $$"""
-            {"base_url": {{JsonSerializer.Serialize(tenant.BaseUrl)}},
+            {"base_url": {{JsonSerializer.Serialize(baseUrl ?? tenant.BaseUrl)}},
              "credentials": {"auth_type": "oauth2_confidential_application",
-                             "client_id": {{JsonSerializer.Serialize(tenant.Options.ClientId)}},
-                             "client_secret": {{JsonSerializer.Serialize(tenant.Options.ClientSecret)}}}{{extra}}}
+                             "client_id": {{JsonSerializer.Serialize(clientId ?? tenant.Options.ClientId)}},
+                             "client_secret": {{JsonSerializer.Serialize(clientSecret ?? tenant.Options.ClientSecret)}}{{audienceField}}}{{extra}}}
             """;
         return files.Write($"config-{Guid.NewGuid():N}.json", config);
+    }
+
+    /// <summary>A config with a pasted access token.</summary>
+    public static string AccessTokenConfig(this TempFiles files, string baseUrl, string token) =>
+        files.Write($"config-{Guid.NewGuid():N}.json", $$$"""
+            {"base_url": {{{JsonSerializer.Serialize(baseUrl)}}},
+             "credentials": {"auth_type": "oauth2_access_token", "access_token": {{{JsonSerializer.Serialize(token)}}}}}
+            """);
+
+    /// <summary>Every bearer token the tenant saw, read from the WireMock request log.</summary>
+    public static List<string> BearerTokensSeen(this FakeTenant.FakeTenant tenant)
+    {
+        var tokens = new List<string>();
+        foreach (var entry in tenant.Server.LogEntries)
+        {
+            foreach (var (name, values) in entry.RequestMessage?.Headers ?? new Dictionary<string, WireMock.Types.WireMockList<string>>())
+            {
+                if (string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    tokens.AddRange(values.Where(v => v.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)).Select(v => v[7..].Trim()));
+                }
+            }
+        }
+
+        return [.. tokens.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>A configured catalog; users is incremental unless <paramref name="usersFullRefresh"/>.</summary>
