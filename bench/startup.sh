@@ -18,9 +18,8 @@ while [ $# -gt 0 ]; do
 done
 work="$root/local/bench"
 mkdir -p "$work"
-tenant_pid=""
-cleanup() { if [ -n "$tenant_pid" ]; then exec 3>&-; kill "$tenant_pid" 2>/dev/null || true; wait "$tenant_pid" 2>/dev/null || true; fi; }
-trap cleanup EXIT
+. scripts/lib/fake-tenant.sh
+trap stop_fake_tenant EXIT
 
 aot="${AOT_BIN:-}"
 if [ -z "$aot" ]; then
@@ -35,12 +34,7 @@ if [ -z "$jit" ]; then
   jit="$work/jit/auth0-connector"
 fi
 echo "==> building and starting the fake tenant" >&2
-dotnet build tests/Auth0Connector.FakeTenant -c Release -nologo -v quiet -o "$work/tenant" >&2
-rm -f "$work/tenant.out"
-exec 3> >(exec "$work/tenant/Auth0Connector.FakeTenant" --config-out "$work/config.json" > "$work/tenant.out" 2> "$work/tenant.err")
-tenant_pid=$!
-for _ in $(seq 1 150); do [ -s "$work/tenant.out" ] && break; sleep 0.1; done
-[ -s "$work/tenant.out" ] || { cat "$work/tenant.err" >&2; echo "the fake tenant did not start" >&2; exit 1; }
+start_fake_tenant "$work" "$work/config.json"
 
 # Median wall time in ms of RUNS runs of a command (bash's EPOCHREALTIME: no fork per sample).
 median_ms() {

@@ -8,9 +8,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 work="${DEMO_DIR:-$root/local/demo}"
 mkdir -p "$work"
-tenant_pid=""
-cleanup() { if [ -n "$tenant_pid" ]; then kill "$tenant_pid" 2>/dev/null || true; wait "$tenant_pid" 2>/dev/null || true; fi; }
-trap cleanup EXIT
+. scripts/lib/fake-tenant.sh
+trap stop_fake_tenant EXIT
 
 # CONNECTOR_BIN: run a prebuilt connector (e.g. the Native AOT binary) instead of building one.
 if [ -n "${CONNECTOR_BIN:-}" ]; then
@@ -22,14 +21,9 @@ else
   dotnet build src/Auth0Connector -c Release -nologo -v quiet -o "$work/connector" >&2
   connector="$work/connector/auth0-connector"
 fi
-dotnet build tests/Auth0Connector.FakeTenant -c Release -nologo -v quiet -o "$work/tenant" >&2
 
 echo "==> starting the fake tenant${*:+ ($*)}" >&2
-# The tenant serves until its stdin closes: keep a pipe open for it.
-exec 3> >(exec "$work/tenant/Auth0Connector.FakeTenant" --config-out "$work/config.json" "$@" > "$work/tenant.out" 2> "$work/tenant.err")
-tenant_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/tenant.out" ] && break; sleep 0.1; done
-[ -s "$work/tenant.out" ] || { echo "the fake tenant did not start:" >&2; cat "$work/tenant.err" >&2; exit 1; }
+start_fake_tenant "$work" "$work/config.json" "$@"
 echo "    $(cat "$work/tenant.out" | sed 's/"client_secret":"[^"]*"/"client_secret":"***"/')" >&2
 
 "$connector" spec > "$work/spec.jsonl"

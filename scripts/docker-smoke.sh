@@ -73,8 +73,8 @@ fail() { echo "FAILED: docker smoke: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # cleanup: the fake tenant, then the daemon we started (by PID), never anything else
+. scripts/lib/fake-tenant.sh
 dockerd_pid=""
-tenant_pid=""
 aot_pid=""
 cleanup() {
   local status=$?
@@ -84,10 +84,7 @@ cleanup() {
     kill -TERM -- "-$aot_pid" 2>/dev/null || kill -TERM "$aot_pid" 2>/dev/null
     wait "$aot_pid" 2>/dev/null
   fi
-  if [ -n "$tenant_pid" ]; then
-    exec 3>&-
-    kill "$tenant_pid" 2>/dev/null; wait "$tenant_pid" 2>/dev/null
-  fi
+  stop_fake_tenant
   if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
     kill -TERM "$dockerd_pid" 2>/dev/null
     for _ in $(seq 1 150); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
@@ -411,14 +408,9 @@ step_done "image checks"
 # ---------------------------------------------------------------------------------------------
 # 5. spec, check, discover and read in the container, against the fake tenant on loopback
 step "starting the fake tenant"
-dotnet build tests/Auth0Connector.FakeTenant -c Release -nologo -v quiet -o "$work/tenant" >&2
 secrets="$work/secrets"
 rm -rf "$secrets"; mkdir -p "$secrets"
-rm -f "$work/tenant.out"
-exec 3> >(exec "$work/tenant/Auth0Connector.FakeTenant" --config-out "$secrets/config.json" > "$work/tenant.out" 2> "$work/tenant.err")
-tenant_pid=$!
-for _ in $(seq 1 150); do [ -s "$work/tenant.out" ] && break; sleep 0.1; done
-[ -s "$work/tenant.out" ] || { cat "$work/tenant.err" >&2; fail "the fake tenant did not start"; }
+start_fake_tenant "$work" "$secrets/config.json" || fail "the fake tenant did not start"
 cp examples/catalog.json "$secrets/catalog.json"
 # The container's user (uid 1654) reads the mounted files.
 chmod 755 "$secrets"; chmod 644 "$secrets"/*
