@@ -4,6 +4,8 @@
 # spec, check, discover, a full read against the fake tenant, protocol validation) with the AOT
 # binary, and compares its records and final states with those of the JIT build on the same
 # (seeded) fake tenant. Options are passed to the fake tenant (as scripts/demo.sh's).
+# JIT_DEMO_DIR: a JIT demo already run with the same tenant options (CI's local/demo) to compare
+# with, instead of running it again.
 # Output: local/aot (the binary), local/aot-demo/{aot,jit} (the two demo runs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,11 +39,17 @@ DEMO_DIR="$demo_dir/aot" CONNECTOR_BIN="$bin" scripts/demo.sh "$@"
 
 # Same behaviour as the JIT build: the same messages for the same tenant (LOG lines, which carry
 # durations and the sync's start time, and emitted_at aside).
-echo "==> [aot] scripts/demo.sh with the JIT build, to compare" >&2
-DEMO_DIR="$demo_dir/jit" scripts/demo.sh "$@" >"$demo_dir/jit-demo.log"
+jit_dir="$demo_dir/jit"
+if [ -n "${JIT_DEMO_DIR:-}" ] && [ -s "$JIT_DEMO_DIR/read.jsonl" ]; then
+  jit_dir="$JIT_DEMO_DIR"
+  echo "==> [aot] comparing with the JIT build's demo in $jit_dir" >&2
+else
+  echo "==> [aot] scripts/demo.sh with the JIT build, to compare" >&2
+  DEMO_DIR="$jit_dir" scripts/demo.sh "$@" >"$demo_dir/jit-demo.log"
+fi
 normalize() { grep -v '^{"type":"LOG"' "$1" | sed -E 's/"emitted_at":[0-9.]+,?//g; s/"upper":"[^"]*"/"upper":"<sync start>"/g' | sort; }  # the users window ends at each sync's own start
 for f in spec check discover read; do
-  if ! diff <(normalize "$demo_dir/jit/$f.jsonl") <(normalize "$demo_dir/aot/$f.jsonl") >"$demo_dir/jit-vs-aot.$f.diff"; then
+  if ! diff <(normalize "$jit_dir/$f.jsonl") <(normalize "$demo_dir/aot/$f.jsonl") >"$demo_dir/jit-vs-aot.$f.diff"; then
     head -n 20 "$demo_dir/jit-vs-aot.$f.diff" >&2
     echo "FAILED: $f: the AOT binary printed other messages than the JIT build (see $demo_dir/jit-vs-aot.$f.diff)" >&2
     exit 1
