@@ -18,7 +18,7 @@ if [ -n "${CONNECTOR_BIN:-}" ]; then
   echo "==> using the connector $connector; building the fake tenant (Release)" >&2
 else
   echo "==> building the connector and the fake tenant (Release)" >&2
-  dotnet build src/Auth0Connector -c Release -nologo -v quiet -o "$work/connector" >&2
+  quiet_dotnet "$work/connector.build.log" build src/Auth0Connector -c Release -nologo -o "$work/connector"
   connector="$work/connector/auth0-connector"
 fi
 

@@ -3,12 +3,13 @@
 #   start_fake_tenant DIR CONFIG_OUT [tenant options...]  builds into DIR/tenant, starts it, waits
 #                                                          until it wrote CONFIG_OUT (output: DIR/tenant.{out,err})
 #   stop_fake_tenant                                       closes its stdin and waits for it
+. "$(dirname "${BASH_SOURCE[0]}")/quiet-build.sh"
 fake_tenant_pid=""
 
 start_fake_tenant() {
   local dir="$1" config="$2"
   shift 2
-  dotnet build tests/Auth0Connector.FakeTenant -c Release -nologo -v quiet -o "$dir/tenant" >&2
+  quiet_dotnet "$dir/tenant.build.log" build tests/Auth0Connector.FakeTenant -c Release -nologo -o "$dir/tenant"
   # A tenant.out left by an earlier run would pass the readiness check below.
   rm -f "$dir/tenant.out"
   # The tenant serves until its stdin closes: keep a pipe open for it on fd 3.
