@@ -33,6 +33,13 @@ internal static class ReadCommand
             }
         }
 
+        // Nothing in the state is ignored silently: what it does not cover is read again, and said so.
+        var selected = catalog.Select(c => (c.Stream.Name, c.Mode == SyncMode.Incremental ? c.Stream.CursorField : null)).ToList();
+        foreach (var warning in state.Warnings(selected, registry.All.Select(s => s.Name).ToList()))
+        {
+            context.Messages.Log(LogLevel.Warn, warning);
+        }
+
         var time = context.Environment.Time;
         await using var services = ConnectorServices.Build(config, time, context.Log, context.Redactor, context.Environment.CustomizeServices);
         var messages = context.Messages;

@@ -68,4 +68,77 @@ public class InputStateTests
 
         Assert.Equal(field, error.Field);
     }
+
+    private static IReadOnlyList<string> WarningsFor(string json, params (string Name, string? CursorField)[] catalog)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, json);
+            using var state = InputState.Load(file);
+            return state.Warnings(catalog, ["clients", "organizations", "organization_members", "organization_member_roles", "users"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Warnings_StateOfThisConnectorForTheCatalog_None()
+    {
+        var warnings = WarningsFor(
+            """[{"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated_at":"2024-01-02T03:04:05.678Z"}}}]""",
+            ("users", "updated_at"), ("clients", null));
+
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public void Warnings_StreamsOfAnotherConnectorOrNotSelected_NameEachIgnoredStream()
+    {
+        var warnings = WarningsFor(
+            """
+            [{"type":"STREAM","stream":{"stream_descriptor":{"name":"tickets"},"stream_state":{"updated_at":"2024-01-01T00:00:00Z"}}},
+             {"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated_at":"2024-01-01T00:00:00Z"}}}]
+            """,
+            ("clients", null));
+
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("'tickets'", StringComparison.Ordinal) && w.Contains("not a stream of this connector", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("'users'", StringComparison.Ordinal) && w.Contains("does not select", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Warnings_GlobalAndLegacyStates_SayWhatIsIgnoredAndWhatIsRead()
+    {
+        var global = WarningsFor(
+            """{"type":"GLOBAL","global":{"shared_state":{"cdc":"x"},"stream_states":[]}}""", ("users", "updated_at"));
+        var legacy = WarningsFor("""{"users":{"updated_at":"2024-01-01T00:00:00Z"}}""", ("users", "updated_at"));
+
+        Assert.Contains("GLOBAL", Assert.Single(global), StringComparison.Ordinal);
+        Assert.Contains("shared_state is ignored", global[0], StringComparison.Ordinal);
+        Assert.Contains("every stream is read from the start", global[0], StringComparison.Ordinal);
+        Assert.Contains("legacy state", Assert.Single(legacy), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_UsersStateWithoutItsCursor_SaysUsersAreReadAgain()
+    {
+        var warnings = WarningsFor(
+            """[{"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"last_sync":"2024-01-01"}}}]""",
+            ("users", "updated_at"));
+
+        var warning = Assert.Single(warnings);
+        Assert.Contains("no 'updated_at' cursor", warning, StringComparison.Ordinal);
+        Assert.Contains("'last_sync'", warning, StringComparison.Ordinal);
+        Assert.Contains("read again", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_EmptyUsersStateOfAnEmptyTenant_None()
+    {
+        Assert.Empty(WarningsFor(
+            """[{"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{}}}]""", ("users", "updated_at")));
+    }
 }
