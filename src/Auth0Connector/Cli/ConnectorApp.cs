@@ -26,7 +26,7 @@ internal static class ConnectorApp
             parse.GetValue(configOption)!, Context(parse.GetValue(debugOption)), token));
 
         var discover = new Command("discover", "Print the streams and their schemas (a CATALOG message).") { configOption };
-        discover.SetAction(parse => DiscoverCommand.Run(parse.GetValue(configOption)!, messages));
+        discover.SetAction(parse => DiscoverCommand.Run(parse.GetValue(configOption)!, Context(parse.GetValue(debugOption))));
 
         var read = new Command("read", "Read the catalog's streams: RECORD, STATE and TRACE messages.") { configOption, catalogOption, stateOption };
         read.SetAction((parse, token) => ReadCommand.RunAsync(
@@ -84,7 +84,14 @@ internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log,
     /// <summary>Loads the config and registers its secrets with the redactor before anything can print them.</summary>
     public ConnectorConfig LoadConfig(string path)
     {
-        var config = ConnectorConfig.Load(path);
+        using var document = JsonInput.ReadFile(path, "config");
+        // Unknown keys first: a typo is often why a required setting then looks missing.
+        foreach (var warning in ConfigKeyCheck.Warnings(document.RootElement))
+        {
+            Messages.Log(LogLevel.Warn, warning);
+        }
+
+        var config = ConnectorConfig.Parse(document.RootElement);
         switch (config.Credentials)
         {
             case ClientCredentials c:

@@ -6,10 +6,11 @@ namespace Auth0Connector.Cli;
 
 internal static class DiscoverCommand
 {
-    public static int Run(string configPath, MessageWriter messages)
+    public static int Run(string configPath, CommandContext context)
     {
         // The streams do not depend on the tenant, but a broken config should fail here, not at read.
-        _ = ConnectorConfig.Load(configPath);
+        _ = context.LoadConfig(configPath);
+        var messages = context.Messages;
         var registry = new StreamRegistry();
         messages.Raw("CATALOG", "catalog", writer =>
         {

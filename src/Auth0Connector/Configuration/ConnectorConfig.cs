@@ -60,12 +60,6 @@ internal sealed record ConnectorConfig
     /// <summary>The token endpoint, joined as a URL (never by string concatenation).</summary>
     public Uri TokenUri => new(BaseUri, "oauth/token");
 
-    public static ConnectorConfig Load(string path)
-    {
-        using var document = JsonInput.ReadFile(path, "config");
-        return Parse(document.RootElement);
-    }
-
     public static ConnectorConfig Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
