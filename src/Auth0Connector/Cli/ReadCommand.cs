@@ -129,6 +129,12 @@ internal static class ReadCommand
             }
 
             messages.Log(LogLevel.Info, $"{stream.Name}: {total} record{(total == 1 ? string.Empty : "s")} in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
+            if (!running)
+            {
+                // An empty stream still ran: Airbyte expects STARTED, RUNNING, COMPLETE.
+                messages.Status(stream.Name, StreamStatus.Running);
+            }
+
             messages.Status(stream.Name, StreamStatus.Complete);
             return null;
         }
