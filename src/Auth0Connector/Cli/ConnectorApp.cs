@@ -8,14 +8,19 @@ namespace Auth0Connector.Cli;
 /// <summary>The <c>auth0-connector</c> command line: spec, check, discover and read (Airbyte protocol).</summary>
 internal static class ConnectorApp
 {
+    /// <summary>The exit code of a command line that could not be understood.</summary>
+    public const int UsageError = 2;
+
     public static async Task<int> RunAsync(string[] args, ConnectorEnvironment environment, CancellationToken cancellationToken = default)
     {
         var redactor = new Redactor();
         using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor);
 
         var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON.", Required = true, HelpName = "FILE" };
-        var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON.", Required = true, HelpName = "FILE" };
+        var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON. Without it (and without --streams) every stream is read, incrementally where it can be.", HelpName = "FILE" };
+        var streamsOption = new Option<string>("--streams") { Description = "Read only these streams (comma-separated, e.g. users,clients) without writing a catalog; incrementally where they can be.", HelpName = "NAMES" };
         var stateOption = new Option<string>("--state") { Description = "Path to the state JSON of the previous sync.", HelpName = "FILE" };
+        var quietOption = new Option<bool>("--quiet") { Description = "No progress display and no summary on stderr (stdout is unchanged)." };
         var debugOption = new Option<bool>("--debug") { Description = "Log every HTTP request (method, path, status, time, remaining rate limit; never tokens) to stderr.", Recursive = true };
 
         var spec = new Command("spec", "Print the connector's specification (a SPEC message).");
@@ -28,9 +33,20 @@ internal static class ConnectorApp
         var discover = new Command("discover", "Print the streams and their schemas (a CATALOG message).") { configOption };
         discover.SetAction(parse => DiscoverCommand.Run(parse.GetValue(configOption)!, Context(parse.GetValue(debugOption))));
 
-        var read = new Command("read", "Read the catalog's streams: RECORD, STATE and TRACE messages.") { configOption, catalogOption, stateOption };
+        var read = new Command("read", "Read the catalog's streams: RECORD, STATE and TRACE messages.") { configOption, catalogOption, streamsOption, stateOption, quietOption };
+        read.Validators.Add(result =>
+        {
+            if (result.GetResult(catalogOption) is not null && result.GetResult(streamsOption) is not null)
+            {
+                result.AddError("Use either --catalog or --streams, not both.");
+            }
+        });
         read.SetAction((parse, token) => ReadCommand.RunAsync(
-            parse.GetValue(configOption)!, parse.GetValue(catalogOption)!, parse.GetValue(stateOption), Context(parse.GetValue(debugOption)), token));
+            parse.GetValue(configOption)!,
+            new ReadCommand.Selection(parse.GetValue(catalogOption), parse.GetValue(streamsOption)),
+            parse.GetValue(stateOption),
+            Context(parse.GetValue(debugOption)) with { Quiet = parse.GetValue(quietOption) },
+            token));
 
         var root = new RootCommand("Auth0 source connector for the Airbyte protocol: reads clients, organizations, their members and member roles, and users from an Auth0 tenant's Management API.")
         {
@@ -46,10 +62,15 @@ internal static class ConnectorApp
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
+            // A usage mistake is for the person typing: the problem and the usage on stderr,
+            // nothing on stdout (it is no protocol exchange), exit 2.
             var problems = string.Join(" ", parseResult.Errors.Select(e => e.Message));
-            messages.Error(FailureType.ConfigError, $"Invalid command line: {problems} Run 'auth0-connector --help' for usage.");
-            await environment.Stderr.WriteLineAsync($"error: {problems} (see --help)");
-            return 1;
+            await environment.Stderr.WriteLineAsync($"error: {problems}");
+            await environment.Stderr.WriteLineAsync();
+            var command = parseResult.CommandResult.Command;
+            string[] help = command == root ? ["--help"] : [command.Name, "--help"];
+            await root.Parse(help).InvokeAsync(new InvocationConfiguration { Output = environment.Stderr, Error = environment.Stderr }, cancellationToken);
+            return UsageError;
         }
 
         using var output = new StreamWriter(environment.Stdout, leaveOpen: true) { AutoFlush = true };
@@ -81,6 +102,9 @@ internal static class ConnectorApp
 /// <summary>What every command shares: the message writer, diagnostics and the environment.</summary>
 internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log, Redactor Redactor, ConnectorEnvironment Environment)
 {
+    /// <summary><c>--quiet</c>: no progress display or summary on stderr.</summary>
+    public bool Quiet { get; init; }
+
     /// <summary>Loads the config and registers its secrets with the redactor before anything can print them.</summary>
     public ConnectorConfig LoadConfig(string path)
     {

@@ -11,6 +11,9 @@ internal sealed class ConnectorEnvironment
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Whether stderr is a terminal: read then shows a live progress line there.</summary>
+    public bool StderrIsTerminal { get; init; }
+
     /// <summary>Hook to replace services (e.g. HTTP handlers) in tests.</summary>
     public Action<IServiceCollection>? CustomizeServices { get; init; }
 }

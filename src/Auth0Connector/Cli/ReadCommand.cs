@@ -18,12 +18,15 @@ internal static class ReadCommand
     /// <summary>Full-refresh streams have no cursor; this marker is what Airbyte's CDK writes for them.</summary>
     internal const string NoCursorState = "{\"__ab_no_cursor_state_message\":true}";
 
-    public static async Task<int> RunAsync(string configPath, string catalogPath, string? statePath, CommandContext context, CancellationToken cancellationToken)
+    /// <summary>Which streams to read: a configured catalog file, a list of names, or (neither) every stream.</summary>
+    internal sealed record Selection(string? CatalogPath, string? StreamNames);
+
+    public static async Task<int> RunAsync(string configPath, Selection selection, string? statePath, CommandContext context, CancellationToken cancellationToken)
     {
         // Everything the user supplied is validated before the first request.
         var config = context.LoadConfig(configPath);
         var registry = new StreamRegistry();
-        var catalog = ConfiguredCatalog.Load(catalogPath, registry);
+        var catalog = Select(selection, registry);
         using var state = statePath is null ? InputState.Empty : InputState.Load(statePath);
         foreach (var configured in catalog)
         {
@@ -45,6 +48,8 @@ internal static class ReadCommand
         var messages = context.Messages;
         var pageSize = new PageSize(config.PageSize);
         var throttle = services.GetRequiredService<ThrottleMonitor>();
+        var requests = services.GetRequiredService<RequestCounter>();
+        using var progress = context.Quiet ? null : new SyncProgress(context.Environment.Stderr, context.Environment.StderrIsTerminal, time, () => requests.Count, () => throttle.TotalWait);
         var failed = false;
         Failure? fatal = null;
         foreach (var configured in catalog)
@@ -53,6 +58,11 @@ internal static class ReadCommand
             if (fatal is not null)
             {
                 messages.Status(stream.Name, StreamStatus.Incomplete);
+                if (progress?.Start(stream.Name) is { } skipped)
+                {
+                    progress.End(skipped, "INCOMPLETE");
+                }
+
                 continue;
             }
 
@@ -68,7 +78,13 @@ internal static class ReadCommand
                 State = configured.Mode == SyncMode.Incremental ? state.For(stream.Name) : null,
             };
             throttle.Attach(messages, stream.Name);
-            var failure = await ReadStreamAsync(stream, streamContext, cancellationToken);
+            var streamProgress = progress?.Start(stream.Name);
+            var failure = await ReadStreamAsync(stream, streamContext, streamProgress, cancellationToken);
+            if (streamProgress is not null)
+            {
+                progress!.End(streamProgress, failure is null ? "COMPLETE" : "INCOMPLETE");
+            }
+
             if (failure is not null)
             {
                 failed = true;
@@ -77,10 +93,47 @@ internal static class ReadCommand
         }
 
         messages.Flush();
+        progress?.WriteSummary(catalog.Select(c => c.Stream.Name));
         return failed ? 1 : 0;
     }
 
-    private static async Task<Failure?> ReadStreamAsync(IAuth0Stream stream, StreamContext context, CancellationToken cancellationToken)
+    /// <summary>The streams to read: the catalog file's, the named ones, or every stream; incremental where supported unless a catalog says otherwise.</summary>
+    internal static IReadOnlyList<ConfiguredStream> Select(Selection selection, StreamRegistry registry)
+    {
+        if (selection.CatalogPath is { } path)
+        {
+            return ConfiguredCatalog.Load(path, registry);
+        }
+
+        var streams = selection.StreamNames is not { } names ? registry.All : ParseNames(names, registry);
+        return [.. streams.Select(s => new ConfiguredStream(s, s.CursorField is null ? SyncMode.FullRefresh : SyncMode.Incremental))];
+    }
+
+    private static List<IAuth0Stream> ParseNames(string names, StreamRegistry registry)
+    {
+        var selected = new List<IAuth0Stream>();
+        foreach (var name in names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var stream = registry.Find(name);
+            if (stream is null)
+            {
+                var known = registry.All.Select(s => s.Name).ToList();
+                var suggestion = ConfigKeyCheck.Closest(name, known);
+                throw new Configuration.ConfigException("--streams", $"'--streams' names '{name}', which is not a stream of this connector"
+                    + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + $"; the streams are {string.Join(", ", known)}.");
+            }
+
+            if (!selected.Contains(stream))
+            {
+                selected.Add(stream);
+            }
+        }
+
+        return selected.Count > 0 ? selected
+            : throw new Configuration.ConfigException("--streams", "'--streams' names no stream; give one or more, comma-separated, e.g. --streams users,clients.");
+    }
+
+    private static async Task<Failure?> ReadStreamAsync(IAuth0Stream stream, StreamContext context, SyncProgress.StreamProgress? progress, CancellationToken cancellationToken)
     {
         var messages = context.Messages;
         messages.Status(stream.Name, StreamStatus.Started);
@@ -159,6 +212,7 @@ internal static class ReadCommand
             messages.Record(stream.Name, record, added);
             sinceState++;
             total++;
+            progress?.Record();
         }
     }
 }

@@ -21,6 +21,8 @@ internal static class ConnectorServices
         services.AddSingleton(time);
         services.AddSingleton(log);
         services.AddSingleton(redactor);
+        var counter = new RequestCounter();
+        services.AddSingleton(counter);
 
         // Handlers run in the order added: the resilience pipeline is outermost, so every attempt
         // goes through authentication, body buffering and logging again. The attempt timeout sits
@@ -29,7 +31,8 @@ internal static class ConnectorServices
         token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
 
         services.AddSingleton<ITokenSource>(provider => config.Credentials switch
         {
@@ -54,14 +57,16 @@ internal static class ConnectorServices
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log));
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
 
         // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false));
+            .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false))
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();

@@ -89,18 +89,6 @@ public class CommandLineTests : IDisposable
         Assert.Contains("base_url", run.ConnectionStatus.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("bogus")]
-    [InlineData("read", "--config", "x.json")]
-    [InlineData("check")]
-    public async Task Command_line_mistakes_are_config_errors(params string[] args)
-    {
-        var run = await ConnectorRun.InvokeAsync(args);
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal("config_error", Assert.Single(run.Errors).GetProperty("failure_type").GetString());
-    }
-
     [Fact]
     public async Task Read_with_an_unknown_stream_fails_before_any_request()
     {
