@@ -39,7 +39,7 @@ internal static class RetryPolicy
                     log.Debug($"retry {args.AttemptNumber + 1}/{maxRetries} after {what}, waiting {args.RetryDelay.TotalMilliseconds:F0} ms");
                     if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } limited)
                     {
-                        throttle?.Waited(args.RetryDelay, ReadRateLimitReset(limited));
+                        throttle?.WillWait(args.RetryDelay, ReadRateLimitReset(limited));
                     }
 
                     return ValueTask.CompletedTask;

@@ -3,8 +3,8 @@ using Auth0Connector.Protocol;
 namespace Auth0Connector.Http;
 
 /// <summary>
-/// Adds up the time requests spend waiting for the tenant's rate limit (the rate gate's pauses and
-/// the waits before retrying a 429) and, once they reach a second, tells the orchestrator: a
+/// Adds up the wall-clock time requests spend waiting for the tenant's rate limit (the rate gate's
+/// pauses and the waits before retrying a 429) and, once they reach a second, tells the orchestrator: a
 /// RUNNING stream status with reason RATE_LIMITED and the quota reset time, and a LOG line.
 /// </summary>
 internal sealed class ThrottleMonitor(TimeProvider time)
@@ -17,6 +17,7 @@ internal sealed class ThrottleMonitor(TimeProvider time)
     private TimeSpan _unreported;
     private TimeSpan _total;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
+    private DateTimeOffset _coveredUntil = DateTimeOffset.MinValue;
 
     /// <summary>Total time spent waiting for the rate limit so far.</summary>
     public TimeSpan TotalWait
@@ -41,18 +42,40 @@ internal sealed class ThrottleMonitor(TimeProvider time)
         }
     }
 
+    /// <summary>A request has just waited <paramref name="wait"/> (the rate gate's pause).</summary>
     public void Waited(TimeSpan wait, DateTimeOffset? quotaReset)
     {
-        if (wait <= TimeSpan.Zero)
-        {
-            return;
-        }
+        var now = time.GetUtcNow();
+        Add(now - wait, now, quotaReset);
+    }
 
+    /// <summary>A request is about to wait <paramref name="wait"/> (before retrying a 429).</summary>
+    public void WillWait(TimeSpan wait, DateTimeOffset? quotaReset)
+    {
+        var now = time.GetUtcNow();
+        Add(now, now + wait, quotaReset);
+    }
+
+    /// <summary>
+    /// Counts wall-clock time: requests waiting side by side (concurrent users ranges, members of
+    /// several organizations) wait through the same seconds, which count once.
+    /// </summary>
+    private void Add(DateTimeOffset from, DateTimeOffset to, DateTimeOffset? quotaReset)
+    {
         MessageWriter? messages;
         string? stream;
         TimeSpan unreported;
+        TimeSpan wait;
         lock (_gate)
         {
+            var start = from > _coveredUntil ? from : _coveredUntil;
+            if (to <= start)
+            {
+                return;
+            }
+
+            wait = to - start;
+            _coveredUntil = to;
             _total += wait;
             _unreported += wait;
             var now = time.GetUtcNow();
@@ -68,6 +91,6 @@ internal sealed class ThrottleMonitor(TimeProvider time)
 
         var until = quotaReset ?? time.GetUtcNow() + wait;
         messages.Status(stream, StreamStatus.Running, until);
-        messages.Log(LogLevel.Info, $"{stream}: waiting for the tenant's rate limit ({unreported.TotalSeconds:F1} s of waits since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+        messages.Log(LogLevel.Info, $"{stream}: waiting for the tenant's rate limit ({unreported.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
     }
 }
