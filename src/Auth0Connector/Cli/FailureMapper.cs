@@ -19,7 +19,11 @@ internal static class FailureMapper
         Auth0ApiException { Status: HttpStatusCode.Unauthorized } e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         Auth0ApiException { Status: HttpStatusCode.Forbidden } e => new Failure(FailureType.ConfigError,
             stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope {stream.RequiredScope}. {e.Message}", StopsSync: false),
+        // A redirect: base_url is not the tenant's API (every stream would be redirected the same way).
+        Auth0ApiException { ErrorCode: "redirect" } e when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" =>
+            new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         Auth0ApiException e => new Failure(e.FailureType, e.Message, StopsSync: false),
+        OffOriginException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         Auth0TransportException e => new Failure(FailureType.TransientError, e.Message, StopsSync: false, e.InnerException?.Message),
         ResultCapException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         InvalidDataException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),

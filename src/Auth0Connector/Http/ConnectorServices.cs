@@ -32,7 +32,9 @@ internal static class ConnectorServices
         token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
+            .AddHttpMessageHandler(() => OriginGuardHandler.ForOrigin(config.BaseUri))
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
 
         services.AddSingleton<ITokenSource>(provider => config.Credentials switch
         {
@@ -58,7 +60,9 @@ internal static class ConnectorServices
             .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
+            .AddHttpMessageHandler(() => OriginGuardHandler.ForOrigin(config.BaseUri))
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
 
         // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
@@ -66,11 +70,16 @@ internal static class ConnectorServices
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
         export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter));
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
+            .AddHttpMessageHandler(OriginGuardHandler.ForDownloads)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();
     }
+
+    /// <summary>No client follows redirects: a 3xx would carry credentials or data elsewhere (see <see cref="OriginGuardHandler"/>).</summary>
+    private static HttpMessageHandler NoRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
 
     private static void Configure(HttpClient http)
     {
