@@ -91,7 +91,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
         {
             response?.Dispose();
-            throw new Auth0TransportException($"Could not reach the token endpoint {config.TokenUri} after retries: {e.Message}", e);
+            throw new Auth0TransportException($"Could not get a token from {config.TokenUri} after retries ({e.Message.TrimEnd('.')}). Check base_url and the network.", e, tokenEndpoint: true);
         }
         catch
         {

@@ -16,8 +16,11 @@ namespace Auth0Connector.Cli;
 /// </summary>
 internal static class CheckCommand
 {
-    /// <summary>check answers within seconds: a couple of retries, not a sync's patience.</summary>
-    private const int CheckRetries = 2;
+    /// <summary>check answers within seconds: one retry, not a sync's patience.</summary>
+    private const int CheckRetries = 1;
+
+    /// <summary>An attempt of check's: a tenant that accepts connections but never answers fails check within about 20 s.</summary>
+    private static readonly TimeSpan CheckAttemptTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string configPath, CommandContext context, CancellationToken cancellationToken)
     {
@@ -32,7 +35,11 @@ internal static class CheckCommand
             return 0;
         }
 
-        var (ok, message) = await VerifyAsync(config with { MaxRetries = Math.Min(config.MaxRetries, CheckRetries) }, context, cancellationToken);
+        var (ok, message) = await VerifyAsync(config with
+        {
+            MaxRetries = Math.Min(config.MaxRetries, CheckRetries),
+            RequestTimeout = config.RequestTimeout < CheckAttemptTimeout ? config.RequestTimeout : CheckAttemptTimeout,
+        }, context, cancellationToken);
         context.Messages.ConnectionStatus(ok, message);
         return 0;
     }

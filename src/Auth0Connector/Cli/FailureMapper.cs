@@ -22,9 +22,11 @@ internal static class FailureMapper
         // A redirect: base_url is not the tenant's API (every stream would be redirected the same way).
         Auth0ApiException { ErrorCode: "redirect" } e when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" =>
             new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        // No token, no request: the next stream would try the token endpoint all over again.
+        Auth0ApiException { Path: "/oauth/token" } e => new Failure(e.FailureType, e.Message, StopsSync: true),
         Auth0ApiException e => new Failure(e.FailureType, e.Message, StopsSync: false),
         OffOriginException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
-        Auth0TransportException e => new Failure(FailureType.TransientError, e.Message, StopsSync: false, e.InnerException?.Message),
+        Auth0TransportException e => new Failure(FailureType.TransientError, e.Message, StopsSync: e.Unreachable, e.InnerException?.Message),
         ResultCapException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         InvalidDataException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         _ => new Failure(FailureType.SystemError, $"Unexpected error: {error.Message}", StopsSync: false, error.ToString()),

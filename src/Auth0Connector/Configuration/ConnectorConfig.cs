@@ -30,6 +30,7 @@ internal sealed record ConnectorConfig
     public const int DefaultMaxRetries = 6;
     public const int DefaultMaxConcurrency = 4;
     public const int DefaultLookbackSeconds = 300;
+    public const int DefaultRequestTimeoutSeconds = 60;
 
     /// <summary>The tenant root, always ending in '/'.</summary>
     public required Uri BaseUri { get; init; }
@@ -50,6 +51,9 @@ internal sealed record ConnectorConfig
     /// missing from it while a later update was already visible.
     /// </summary>
     public TimeSpan Lookback { get; init; } = TimeSpan.FromSeconds(DefaultLookbackSeconds);
+
+    /// <summary>One attempt of one request, body included (<c>request_timeout_seconds</c>).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRequestTimeoutSeconds);
 
     /// <summary>How many organizations (or members) the fan-out streams read at once.</summary>
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
@@ -79,6 +83,7 @@ internal sealed record ConnectorConfig
             RequestsPerSecond = JsonInput.OptionalPositiveNumber(root, "requests_per_second", "requests_per_second"),
             MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
             Lookback = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "lookback_window_seconds", "lookback_window_seconds", DefaultLookbackSeconds, 0, 7 * 24 * 3600)),
+            RequestTimeout = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "request_timeout_seconds", "request_timeout_seconds", DefaultRequestTimeoutSeconds, 5, 600)),
         };
     }
 

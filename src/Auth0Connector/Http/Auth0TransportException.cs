@@ -1,8 +1,27 @@
 namespace Auth0Connector.Http;
 
 /// <summary>The tenant could not be reached or kept dropping the connection, after retries.</summary>
-internal sealed class Auth0TransportException(string message, Exception inner) : Exception(message, inner)
+internal sealed class Auth0TransportException(string message, Exception inner, bool tokenEndpoint = false) : Exception(message, inner)
 {
+    /// <summary>
+    /// No token could be had, or no connection made at all (a refused connection, a name that does
+    /// not resolve): every other request would fail the same way, so the sync stops here.
+    /// </summary>
+    public bool Unreachable { get; } = tokenEndpoint || IsConnectFailure(inner);
+
+    private static bool IsConnectFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// What the send path throws when retries could not get an answer: a connection failure, an
     /// attempt timeout, or a cancellation the caller did not ask for.

@@ -28,8 +28,9 @@ internal static class ConnectorServices
         // goes through authentication, body buffering and logging again. The attempt timeout sits
         // after the rate gate and authentication: only network time counts against it.
         var token = services.AddHttpClient(ClientCredentialsTokenSource.HttpClientName, http => Configure(http));
-        token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
-        token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
+        token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, budget: RetryPolicy.TokenBudget)));
+        var tokenAttempt = config.RequestTimeout < RetryPolicy.TokenAttemptTimeout ? config.RequestTimeout : RetryPolicy.TokenAttemptTimeout;
+        token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, tokenAttempt))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
             .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
@@ -57,7 +58,7 @@ internal static class ConnectorServices
         api.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, throttle)));
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
-            .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
+            .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))
             .AddHttpMessageHandler(() => new ContentBufferingHandler())
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
             .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
@@ -68,7 +69,7 @@ internal static class ConnectorServices
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
-        export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, RetryPolicy.AttemptTimeout))
+        export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))
             .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false))
             .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
             .AddHttpMessageHandler(OriginGuardHandler.ForDownloads)

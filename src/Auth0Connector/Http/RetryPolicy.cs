@@ -13,15 +13,28 @@ namespace Auth0Connector.Http;
 /// </summary>
 internal static class RetryPolicy
 {
-    /// <summary>One attempt's network time (<see cref="AttemptTimeoutHandler"/>): a stalled socket is retried like a reset one.</summary>
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null)
+    /// <summary>A token request's attempt: Auth0 answers in milliseconds, so a silent endpoint is not waited on for a minute.</summary>
+    public static readonly TimeSpan TokenAttemptTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Getting a token, retries included: an unreachable tenant fails the sync within about a minute.</summary>
+    public static readonly TimeSpan TokenBudget = TimeSpan.FromSeconds(60);
+
+    /// <summary>Waits between attempts that could not connect at all: a refused connection is retried soon, not after a minute.</summary>
+    private static readonly TimeSpan ConnectRetryCap = TimeSpan.FromSeconds(4);
+
+    /// <summary>The pipeline; <paramref name="budget"/> bounds the whole call, retries and waits included.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null, TimeSpan? budget = null)
     {
         // Waits run on the injected clock, so tests drive them with a fake one.
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        if (budget is { } total)
+        {
+            builder.AddTimeout(total);
+        }
+
         if (maxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -32,7 +45,7 @@ internal static class RetryPolicy
                 Delay = BaseDelay,
                 MaxDelay = MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(DelayFromHeaders(args.Outcome.Result, time)),
+                DelayGenerator = args => ValueTask.FromResult(DelayFromHeaders(args.Outcome.Result, time) ?? ConnectDelay(args.Outcome.Exception, args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     var what = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
@@ -54,6 +67,8 @@ internal static class RetryPolicy
     {
         { Result: { } response } => Auth0ApiException.IsTransientStatus(response.StatusCode) || IsEmptySuccess(response),
         { Exception: TimeoutRejectedException } => true,
+        // A host name that does not resolve will not resolve a second later: say so at once.
+        { Exception: HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } } => false,
         { Exception: HttpRequestException or IOException } => true,
         // A cancelled socket read that the caller did not ask for is a dropped connection.
         { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
@@ -89,6 +104,12 @@ internal static class RetryPolicy
 
         return null;
     }
+
+    /// <summary>Short capped waits (0.5, 1, 2, 4, 4… s) after a connection that could not be made; null otherwise (exponential backoff).</summary>
+    internal static TimeSpan? ConnectDelay(Exception? error, int attempt) =>
+        error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+            ? TimeSpan.FromMilliseconds(Math.Min(ConnectRetryCap.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 10))))
+            : null;
 
     /// <summary>The wait a <c>Retry-After</c> header asks for (seconds or a date), clamped; null without one.</summary>
     internal static TimeSpan? DelayFromRetryAfter(HttpResponseMessage response, TimeProvider time)

@@ -98,7 +98,7 @@ internal static class UsersExport
         while (true)
         {
             string? line;
-            stalled.CancelAfter(RetryPolicy.AttemptTimeout);
+            stalled.CancelAfter(context.Config.RequestTimeout);
             try
             {
                 line = await lines.ReadLineAsync(reading.Token);
@@ -107,7 +107,7 @@ internal static class UsersExport
             }
             catch (OperationCanceledException e) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new Auth0TransportException($"users: the download of export {id} stalled (no data for {RetryPolicy.AttemptTimeout.TotalSeconds:F0} s).", e);
+                throw new Auth0TransportException($"users: the download of export {id} stalled (no data for {context.Config.RequestTimeout.TotalSeconds:F0} s).", e);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException)
             {

@@ -223,8 +223,24 @@ public class RetryPipelineTests : IDisposable
         using var page = await request;
         Assert.Equal(2, staller.Calls);
         Assert.Single(sentAt); // the stalled attempt never reached the tenant
-        Assert.InRange(sentAt[0] - staller.FirstCallAt, RetryPolicy.AttemptTimeout, RetryPolicy.AttemptTimeout + TimeSpan.FromSeconds(10));
+        var attemptTimeout = TimeSpan.FromSeconds(ConnectorConfig.DefaultRequestTimeoutSeconds);
+        Assert.InRange(sentAt[0] - staller.FirstCallAt, attemptTimeout, attemptTimeout + TimeSpan.FromSeconds(10));
         Assert.Equal(3, page.RootElement.GetProperty("clients").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task RequestTimeoutSeconds_StalledAttempt_CutAfterTheConfiguredTime()
+    {
+        var staller = new StallFirstClientsRequestHandler { Time = _time };
+        await using var services = Services(extraConfig: ""","request_timeout_seconds":15""", customize: s => s.AddHttpClient<Auth0ApiClient>().AddHttpMessageHandler(() => staller));
+        var api = services.GetRequiredService<Auth0ApiClient>();
+
+        var request = api.GetJsonAsync("clients?page=0&per_page=10&include_totals=true", CancellationToken.None);
+        var sentAt = await StepUntilDoneAsync(request);
+
+        using var page = await request;
+        Assert.Equal(2, staller.Calls);
+        Assert.InRange(sentAt[0] - staller.FirstCallAt, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(25));
     }
 
     [Fact]
