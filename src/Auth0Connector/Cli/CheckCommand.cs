@@ -129,11 +129,11 @@ internal static class CheckCommand
                 return;
             }
 
-            using var members = await ProbeAsync(api, $"organizations/{Uri.EscapeDataString(orgId)}/members?take=1", "organization_members", "read:organization_members", organizations, cancellationToken);
+            using var members = await ProbeAsync(api, ApiPath.Of("organizations", orgId, "members") + "?take=1", "organization_members", "read:organization_members", organizations, cancellationToken);
             userId = members is null ? null : FirstId(members.RootElement, "members", "user_id");
             if (userId is not null)
             {
-                await ProbeOnlyAsync(api, $"organizations/{Uri.EscapeDataString(orgId)}/members/{Uri.EscapeDataString(userId)}/roles?per_page=1&page=0", "organization_member_roles", "read:organization_member_roles", organizations, cancellationToken);
+                await ProbeOnlyAsync(api, ApiPath.Of("organizations", orgId, "members", userId, "roles") + "?per_page=1&page=0", "organization_member_roles", "read:organization_member_roles", organizations, cancellationToken);
             }
         }
     }

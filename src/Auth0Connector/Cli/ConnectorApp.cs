@@ -119,7 +119,7 @@ internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log,
         switch (config.Credentials)
         {
             case ClientCredentials c:
-                Redactor.Add(c.ClientSecret);
+                Redactor.AddClientCredentials(c.ClientId, c.ClientSecret);
                 break;
             case AccessToken t:
                 Redactor.Add(t.Token);

@@ -32,6 +32,11 @@ internal sealed record ConnectorConfig
     public const int DefaultLookbackSeconds = 300;
     public const int DefaultRequestTimeoutSeconds = 60;
 
+    /// <summary>The range of <c>requests_per_second</c>: one request per 100 s up to far beyond any tenant's limit.</summary>
+    public const double MinRequestsPerSecond = 0.01;
+
+    public const double MaxRequestsPerSecond = 1000;
+
     /// <summary>The tenant root, always ending in '/'.</summary>
     public required Uri BaseUri { get; init; }
 
@@ -80,29 +85,38 @@ internal sealed record ConnectorConfig
             StartDate = ParseStartDate(JsonInput.OptionalString(root, "start_date", "start_date")),
             PageSize = JsonInput.OptionalInt(root, "page_size", "page_size", DefaultPageSize, 1, 100),
             MaxRetries = JsonInput.OptionalInt(root, "max_retries", "max_retries", DefaultMaxRetries, 0, 20),
-            RequestsPerSecond = JsonInput.OptionalPositiveNumber(root, "requests_per_second", "requests_per_second"),
+            RequestsPerSecond = JsonInput.OptionalNumber(root, "requests_per_second", "requests_per_second", MinRequestsPerSecond, MaxRequestsPerSecond),
             MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
             Lookback = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "lookback_window_seconds", "lookback_window_seconds", DefaultLookbackSeconds, 0, 7 * 24 * 3600)),
             RequestTimeout = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "request_timeout_seconds", "request_timeout_seconds", DefaultRequestTimeoutSeconds, 5, 600)),
         };
     }
 
+    /// <summary>
+    /// The tenant root from <c>base_url</c>. Errors never quote the text: it may hold a password
+    /// (<c>https://user:password@host</c>) or a secret pasted into the wrong field.
+    /// </summary>
     internal static Uri ParseBaseUrl(string text)
     {
         const string Example = "https://your-tenant.us.auth0.com";
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            throw new ConfigException("base_url", $"'base_url' must be your tenant's https URL, like {Example}; got '{text}'.");
+            throw new ConfigException("base_url", $"'base_url' must be your tenant's https URL, like {Example}; the value given is not an https URL.");
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo) || text.Contains('@', StringComparison.Ordinal))
+        {
+            throw new ConfigException("base_url", $"'base_url' must not contain a user name or password ('user:password@'): the connector authenticates with the credentials fields. Use the tenant's root URL, like {Example}.");
         }
 
         if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
         {
-            throw new ConfigException("base_url", $"'base_url' must use https (Auth0 serves its API only over TLS); got '{text}'. Plain http is accepted only for a local test tenant on 127.0.0.1 or localhost.");
+            throw new ConfigException("base_url", $"'base_url' must use https (Auth0 serves its API only over TLS), not http://{uri.Authority}. Plain http is accepted only for a local test tenant on 127.0.0.1 or localhost.");
         }
 
-        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            throw new ConfigException("base_url", $"'base_url' must be the tenant's root URL, like {Example}, without a query, fragment or user name.");
+            throw new ConfigException("base_url", $"'base_url' must be the tenant's root URL, like {Example}, without a query or fragment.");
         }
 
         var path = uri.AbsolutePath.TrimEnd('/');
@@ -126,20 +140,20 @@ internal sealed record ConnectorConfig
                 var audience = JsonInput.OptionalString(credentials, "audience", "credentials.audience") ?? new Uri(baseUri, "api/v2/").ToString();
                 if (!Uri.TryCreate(audience, UriKind.Absolute, out _))
                 {
-                    throw new ConfigException("credentials.audience", $"'credentials.audience' must be the Management API identifier, like {new Uri(baseUri, "api/v2/")}; got '{audience}'. Leave it out to use that default.");
+                    throw new ConfigException("credentials.audience", $"'credentials.audience' must be the Management API identifier, an absolute URL like {new Uri(baseUri, "api/v2/")}; the value given is not one. Leave it out to use that default.");
                 }
 
                 return new ClientCredentials(
-                    JsonInput.RequireString(credentials, "client_id", "credentials.client_id"),
-                    JsonInput.RequireString(credentials, "client_secret", "credentials.client_secret"),
+                    JsonInput.RequireCredential(credentials, "client_id", "credentials.client_id"),
+                    JsonInput.RequireCredential(credentials, "client_secret", "credentials.client_secret"),
                     audience);
             case "oauth2_access_token":
-                return new AccessToken(JsonInput.RequireString(credentials, "access_token", "credentials.access_token"));
+                return new AccessToken(JsonInput.RequireCredential(credentials, "access_token", "credentials.access_token"));
             case null:
                 // Older configs may omit auth_type: infer it from the fields present.
                 if (credentials.TryGetProperty("access_token", out _) && !credentials.TryGetProperty("client_id", out _))
                 {
-                    return new AccessToken(JsonInput.RequireString(credentials, "access_token", "credentials.access_token"));
+                    return new AccessToken(JsonInput.RequireCredential(credentials, "access_token", "credentials.access_token"));
                 }
 
                 if (credentials.TryGetProperty("client_id", out _))
@@ -149,7 +163,7 @@ internal sealed record ConnectorConfig
 
                 throw new ConfigException("credentials.auth_type", "'credentials.auth_type' is missing: set it to 'oauth2_confidential_application' (with client_id and client_secret) or 'oauth2_access_token' (with access_token).");
             default:
-                throw new ConfigException("credentials.auth_type", $"'credentials.auth_type' is '{authType}', which is not supported: use 'oauth2_confidential_application' (with client_id and client_secret) or 'oauth2_access_token' (with access_token).");
+                throw new ConfigException("credentials.auth_type", $"'credentials.auth_type' has a value that is not supported: use 'oauth2_confidential_application' (with client_id and client_secret) or 'oauth2_access_token' (with access_token).");
         }
     }
 

@@ -5,11 +5,20 @@ namespace Auth0Connector.Configuration;
 /// <summary>Reads a user-supplied JSON file and typed fields from it, with errors that name the field.</summary>
 internal static class JsonInput
 {
+    /// <summary>How deep config, catalog and state documents may nest (System.Text.Json's default).</summary>
+    internal const int MaxDepth = 64;
+
+    private const int MiB = 1024 * 1024;
+
     private static readonly JsonDocumentOptions Options = new()
     {
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
+        MaxDepth = MaxDepth,
     };
+
+    /// <summary>The size cap of an input file: a config is a few hundred bytes, a catalog or state at most a few MiB.</summary>
+    internal static int MaxBytes(string what) => what == "config" ? 1 * MiB : 16 * MiB;
 
     public static JsonDocument ReadFile(string path, string what)
     {
@@ -18,16 +27,7 @@ internal static class JsonInput
             throw new ConfigException(what, $"The {what} file '{path}' does not exist. Pass the path of a JSON file with --{what}.");
         }
 
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ConfigException(what, $"Cannot read the {what} file '{path}': {e.Message}");
-        }
-
+        var text = ReadBounded(path, what, MaxBytes(what));
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new ConfigException(what, $"The {what} file '{path}' is empty; it must contain a JSON document.");
@@ -40,8 +40,74 @@ internal static class JsonInput
         catch (JsonException e)
         {
             // JsonException messages quote the position, never the content, so no secret leaks here.
-            throw new ConfigException(what, $"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}). Fix the syntax and try again.");
+            var problem = NestsTooDeep(text) ? $"is nested deeper than {MaxDepth} levels" : "is not valid JSON";
+            throw new ConfigException(what, $"The {what} file '{path}' {problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}). Fix it and try again.");
         }
+    }
+
+    /// <summary>
+    /// The file's text, read through a bounded buffer: a regular file larger than the cap is refused
+    /// before reading, and a device or pipe (which has no length: /dev/zero, a FIFO, process
+    /// substitution) is read only up to the cap.
+    /// </summary>
+    private static string ReadBounded(string path, string what, int maxBytes)
+    {
+        var tooLarge = $"The {what} file '{path}' is larger than {maxBytes / MiB} MiB, the most this connector reads; pass the right file (a {what} file is much smaller than that).";
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+            if (file.CanSeek && file.Length > maxBytes)
+            {
+                throw new ConfigException(what, tooLarge);
+            }
+
+            var buffer = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = file.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length))) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                {
+                    throw new ConfigException(what, tooLarge);
+                }
+            }
+
+            buffer.Position = 0;
+            using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ConfigException(what, $"Cannot read the {what} file '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>Whether the document nests deeper than <see cref="MaxDepth"/> (read without recursion, so any depth is safe).</summary>
+    private static bool NestsTooDeep(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions
+        {
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = MaxDepth + 1,
+        });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth >= MaxDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A syntax error before any deep nesting.
+        }
+
+        return false;
     }
 
     public static JsonElement RequireObject(JsonElement parent, string name, string path)
@@ -87,6 +153,22 @@ internal static class JsonInput
         return text.Length == 0 ? null : text;
     }
 
+    /// <summary>
+    /// A string that is sent to Auth0 as a credential (an id, a secret, a token): a line break or
+    /// other control character in it is an error naming the field, never quoting the value.
+    /// </summary>
+    public static string RequireCredential(JsonElement parent, string name, string path)
+    {
+        var value = RequireString(parent, name, path);
+        if (value.Any(char.IsControl))
+        {
+            throw new ConfigException(path, $"'{path}' contains a line break or another control character, which no Auth0 credential has; copy the value again without it.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/> (3.0 and 3e0 are whole too).</summary>
     public static int OptionalInt(JsonElement parent, string name, string path, int fallback, int min, int max)
     {
         if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -94,32 +176,47 @@ internal static class JsonInput
             return fallback;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        var range = $"a whole number from {min} to {max}";
+        var number = NumberIn(value, path, range, min, max);
+        if (number != Math.Floor(number))
         {
-            throw new ConfigException(path, $"'{path}' must be a whole number from {min} to {max}, not {Describe(value)}.");
+            throw new ConfigException(path, $"'{path}' is {Shown(value)}; it must be {range}.");
         }
 
-        if (number < min || number > max)
-        {
-            throw new ConfigException(path, $"'{path}' is {number}; it must be from {min} to {max}.");
-        }
-
-        return number;
+        return (int)number;
     }
 
-    public static double? OptionalPositiveNumber(JsonElement parent, string name, string path)
+    /// <summary>A number from <paramref name="min"/> to <paramref name="max"/>, or null when absent.</summary>
+    public static double? OptionalNumber(JsonElement parent, string name, string path, double min, double max)
     {
         if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !(number > 0) || double.IsInfinity(number))
+        return NumberIn(value, path, FormattableString.Invariant($"a number from {min} to {max}"), min, max);
+    }
+
+    private static double NumberIn(JsonElement value, string path, string range, double min, double max)
+    {
+        if (value.ValueKind != JsonValueKind.Number)
         {
-            throw new ConfigException(path, $"'{path}' must be a number greater than 0, not {Describe(value)}.");
+            throw new ConfigException(path, $"'{path}' must be {range}, not {Describe(value)}.");
+        }
+
+        if (!value.TryGetDouble(out var number) || !double.IsFinite(number) || number < min || number > max)
+        {
+            throw new ConfigException(path, $"'{path}' is {Shown(value)}; it must be {range}.");
         }
 
         return number;
+    }
+
+    /// <summary>A number as written in the file, shortened: a thousand digits would drown the message.</summary>
+    private static string Shown(JsonElement number)
+    {
+        var text = number.GetRawText();
+        return text.Length <= 24 ? text : text[..24] + "...";
     }
 
     public static bool OptionalBool(JsonElement parent, string name, string path, bool fallback)

@@ -25,7 +25,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
         HttpResponseMessage response;
         try
         {
-            using var request = new HttpRequestMessage(method, new Uri(relativeUri, UriKind.Relative));
+            using var request = new HttpRequestMessage(method, ApiPath.Resolve(http.BaseAddress!, relativeUri));
             if (json is not null)
             {
                 request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");

@@ -1,42 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 namespace Auth0Connector.Protocol;
 
 /// <summary>
 /// Last line of defence for secrets: every log, error and status text passes through it, and any
-/// configured secret or issued token in it is replaced by <c>***</c>. (Records are not scanned:
-/// they are the tenant's data, and scanning every record would cost the hot path.)
+/// configured secret or issued token in it is replaced by <c>***</c>, in the forms a server or a
+/// library may echo it: raw, URL-encoded (<c>%20</c> or <c>+</c> for spaces, upper- or lower-case
+/// hex), JSON-escaped (System.Text.Json's default and relaxed encoders, <c>\u002B</c> or
+/// <c>\u002b</c>) and base64 (standard or URL-safe, with or without padding), of the secret alone
+/// and of HTTP Basic's <c>client_id:secret</c>. The forms are computed once when a secret is
+/// added; <see cref="Redact"/> is a few ordinal searches per line. (Records are not scanned: they
+/// are the tenant's data, and scanning every record would cost the hot path.)
 /// </summary>
 internal sealed class Redactor
 {
-    private readonly Lock _gate = new();
-    private string[] _secrets = [];
+    /// <summary>Shorter values would mangle ordinary text and are not real secrets.</summary>
+    private const int MinimumLength = 6;
 
+    private readonly Lock _gate = new();
+
+    /// <summary>Every form of every secret, longest first (a form may contain a shorter one).</summary>
+    private string[] _forms = [];
+
+    /// <summary>Registers a secret (a client secret or a token) and its encoded forms.</summary>
     public void Add(string? secret)
     {
-        // Very short values would mangle ordinary text and are not real secrets.
-        if (string.IsNullOrEmpty(secret) || secret.Length < 6)
+        if (string.IsNullOrEmpty(secret) || secret.Length < MinimumLength)
         {
             return;
         }
 
-        lock (_gate)
+        Register(FormsOf(secret));
+    }
+
+    /// <summary>Registers a client secret, and the HTTP Basic credentials <c>client_id:secret</c> built from it.</summary>
+    public void AddClientCredentials(string clientId, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret) || secret.Length < MinimumLength)
         {
-            if (!_secrets.Contains(secret, StringComparer.Ordinal))
-            {
-                _secrets = [.. _secrets, secret];
-            }
+            return;
         }
+
+        Register(FormsOf(secret).Concat(Base64Forms($"{clientId}:{secret}")));
     }
 
     public string Redact(string text)
     {
-        foreach (var secret in Volatile.Read(ref _secrets))
+        foreach (var form in Volatile.Read(ref _forms))
         {
-            if (text.Contains(secret, StringComparison.Ordinal))
+            if (text.Contains(form, StringComparison.Ordinal))
             {
-                text = text.Replace(secret, "***", StringComparison.Ordinal);
+                text = text.Replace(form, "***", StringComparison.Ordinal);
             }
         }
 
         return text;
+    }
+
+    private void Register(IEnumerable<string> forms)
+    {
+        lock (_gate)
+        {
+            _forms = [.. _forms.Concat(forms.Where(f => f.Length >= MinimumLength))
+                .Distinct(StringComparer.Ordinal)
+                .OrderByDescending(f => f.Length)];
+        }
+    }
+
+    /// <summary>The forms a secret takes in URLs, form bodies, JSON text and base64.</summary>
+    internal static IEnumerable<string> FormsOf(string secret)
+    {
+        yield return secret;
+
+        // RFC 3986 escaping (Uri.EscapeDataString, FormUrlEncodedContent before its '+' step) and
+        // WHATWG/HTML form encoding (WebUtility.UrlEncode: keeps !*() and writes '+' for spaces).
+        foreach (var encoded in new[] { Uri.EscapeDataString(secret), WebUtility.UrlEncode(secret) })
+        {
+            foreach (var spaces in new[] { encoded.Replace("+", "%20", StringComparison.Ordinal), encoded.Replace("%20", "+", StringComparison.Ordinal) })
+            {
+                yield return spaces;
+                yield return LowerHex(spaces, "%", 2);
+            }
+        }
+
+        foreach (var encoder in new[] { JavaScriptEncoder.Default, JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+        {
+            var escaped = JsonEncodedText.Encode(secret, encoder).ToString();
+            yield return escaped;
+            yield return LowerHex(escaped, "\\u", 4);
+        }
+
+        foreach (var form in Base64Forms(secret))
+        {
+            yield return form;
+        }
+    }
+
+    private static IEnumerable<string> Base64Forms(string value)
+    {
+        var padded = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+        var urlSafe = padded.Replace('+', '-').Replace('/', '_');
+        yield return padded;
+        yield return padded.TrimEnd('=');
+        yield return urlSafe;
+        yield return urlSafe.TrimEnd('=');
+    }
+
+    /// <summary>The text with the hex digits of every <paramref name="prefix"/> escape in lower case.</summary>
+    private static string LowerHex(string text, string prefix, int digits)
+    {
+        var builder = new StringBuilder(text);
+        for (var at = text.IndexOf(prefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(prefix, at + 1, StringComparison.Ordinal))
+        {
+            for (var i = at + prefix.Length; i < Math.Min(text.Length, at + prefix.Length + digits); i++)
+            {
+                builder[i] = char.ToLowerInvariant(text[i]);
+            }
+        }
+
+        return builder.ToString();
     }
 }

@@ -107,7 +107,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     private static IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, CancellationToken cancellationToken)
     {
-        var path = $"organizations/{Uri.EscapeDataString(orgId)}/members/{Uri.EscapeDataString(userId)}/roles";
+        var path = ApiPath.Of("organizations", orgId, "members", userId, "roles");
         return Paginators.OfParentAsync(
             Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken),
             [new("org_id", orgId), new("user_id", userId)],

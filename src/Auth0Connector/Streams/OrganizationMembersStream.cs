@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
@@ -41,7 +42,7 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
     /// </summary>
     public static IAsyncEnumerable<JsonPage> MemberPagesAsync(StreamContext context, string orgId, string? fields, CancellationToken cancellationToken)
     {
-        var path = $"organizations/{Uri.EscapeDataString(orgId)}/members" + (fields is null ? string.Empty : $"?fields={Uri.EscapeDataString(fields)}&include_fields=true");
+        var path = ApiPath.Of("organizations", orgId, "members") + (fields is null ? string.Empty : $"?fields={Uri.EscapeDataString(fields)}&include_fields=true");
         return Paginators.OfParentAsync(
             Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken),
             [new("org_id", orgId)],

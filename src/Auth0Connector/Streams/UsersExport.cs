@@ -43,7 +43,7 @@ internal static class UsersExport
         string location;
         while (true)
         {
-            using var job = await context.Api.GetJsonAsync($"jobs/{Uri.EscapeDataString(id)}", cancellationToken);
+            using var job = await context.Api.GetJsonAsync(ApiPath.Of("jobs", id), cancellationToken);
             var status = job.RootElement.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
             if (status == "completed" && job.RootElement.TryGetProperty("location", out var l) && l.ValueKind == JsonValueKind.String)
             {

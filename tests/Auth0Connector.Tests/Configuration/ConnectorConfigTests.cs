@@ -128,4 +128,84 @@ public class ConnectorConfigTests
 
         Assert.Null(config.StartDate);
     }
+
+    private const string Token = "\"credentials\":{\"auth_type\":\"oauth2_access_token\",\"access_token\":\"tok-123456\"}";
+
+    [Theory]
+    [InlineData("""{"auth_type":"oauth2_confidential_application","client_id":"i","client_secret":"s","audience":"p4sted-s3cret value"}""", "credentials.audience")]
+    [InlineData("""{"auth_type":"p4sted-s3cret","client_id":"i","client_secret":"s"}""", "credentials.auth_type")]
+    [InlineData("""{"auth_type":"oauth2_access_token","access_token":"p4sted-s3cret\r\nX-Injected: 1"}""", "credentials.access_token")]
+    [InlineData("""{"auth_type":"oauth2_confidential_application","client_id":"p4sted-s3cret\nx","client_secret":"s"}""", "credentials.client_id")]
+    [InlineData("""{"auth_type":"oauth2_confidential_application","client_id":"i","client_secret":"p4sted-s3cret\u0000x"}""", "credentials.client_secret")]
+    [InlineData("""{"auth_type":"oauth2_confidential_application","client_id":"i","client_secret":"p4sted\ts3cret"}""", "credentials.client_secret")]
+    public void Parse_RejectedCredentialValue_NamesTheFieldWithoutEchoingIt(string credentials, string field)
+    {
+        var error = Rejects($$$"""{"base_url":"https://t.auth0.com","credentials":{{{credentials}}}}""");
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("p4sted", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://user:p4ssw0rd@t.auth0.com")]
+    [InlineData("https://:p4ssw0rd@t.auth0.com/")]
+    [InlineData("http://user:p4ssw0rd@evil.example.com")]
+    [InlineData("ftp://user:p4ssw0rd@t.auth0.com")]
+    [InlineData("https://user:p4ssw0rd@t.auth0.com/api/v2")]
+    [InlineData("https://user:p4ssw0rd@t.auth0.com?x=1")]
+    [InlineData("https://user:p4ssw0rd@ bad host")]
+    [InlineData("user:p4ssw0rd@t.auth0.com")]
+    public void Parse_BaseUrlWithUserinfo_IsRejectedWithoutEchoingIt(string baseUrl)
+    {
+        var error = Rejects($$$"""{"base_url":"{{{baseUrl}}}",{{{Token}}}}""");
+
+        Assert.Equal("base_url", error.Field);
+        Assert.DoesNotContain("p4ssw0rd", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("requests_per_second", "1e-300", "0.01", "1000")]
+    [InlineData("requests_per_second", "1e308", "0.01", "1000")]
+    [InlineData("requests_per_second", "0.001", "0.01", "1000")]
+    [InlineData("requests_per_second", "1001", "0.01", "1000")]
+    [InlineData("requests_per_second", "-5", "0.01", "1000")]
+    [InlineData("max_retries", "1e9", "0", "20")]
+    [InlineData("max_retries", "-1", "0", "20")]
+    [InlineData("max_retries", "2.5", "0", "20")]
+    [InlineData("page_size", "1e400", "1", "100")]
+    [InlineData("page_size", "0.5", "1", "100")]
+    [InlineData("max_concurrency", "17", "1", "16")]
+    [InlineData("lookback_window_seconds", "-300", "0", "604800")]
+    [InlineData("lookback_window_seconds", "99999999999999999999", "0", "604800")]
+    public void Parse_NumberOutOfRange_NamesTheFieldAndItsRange(string field, string value, string min, string max)
+    {
+        var error = Rejects($$$"""{"base_url":"https://t.auth0.com",{{{Token}}},"{{{field}}}":{{{value}}}}""");
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains($"'{field}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"from {min} to {max}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("max_retries", "3.0", 3)]
+    [InlineData("page_size", "5e1", 50)]
+    public void Parse_WholeNumberWrittenWithFractionOrExponent_IsAccepted(string field, string value, int expected)
+    {
+        var config = Parse($$$"""{"base_url":"https://t.auth0.com",{{{Token}}},"{{{field}}}":{{{value}}}}""");
+
+        Assert.Equal(expected, field == "max_retries" ? config.MaxRetries : config.PageSize);
+    }
+
+    [Theory]
+    [InlineData("0.01")]
+    [InlineData("1000")]
+    [InlineData("2.5")]
+    public void Parse_RequestsPerSecondInRange_IsAccepted(string value)
+    {
+        var config = Parse($$$"""{"base_url":"https://t.auth0.com",{{{Token}}},"requests_per_second":{{{value}}}}""");
+
+        Assert.Equal(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture), config.RequestsPerSecond);
+    }
 }
