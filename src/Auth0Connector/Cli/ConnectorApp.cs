@@ -16,7 +16,7 @@ internal static class ConnectorApp
         var redactor = new Redactor();
         using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor);
 
-        var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON.", Required = true, HelpName = "FILE" };
+        var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON, or - to read it from standard input.", Required = true, HelpName = "FILE" };
         var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON. Without it (and without --streams) every stream is read, incrementally where it can be.", HelpName = "FILE" };
         var streamsOption = new Option<string>("--streams") { Description = "Read only these streams (comma-separated, e.g. users,clients) without writing a catalog; incrementally where they can be.", HelpName = "NAMES" };
         var stateOption = new Option<string>("--state") { Description = "Path to the state JSON of the previous sync.", HelpName = "FILE" };
@@ -108,7 +108,8 @@ internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log,
     /// <summary>Loads the config and registers its secrets with the redactor before anything can print them.</summary>
     public ConnectorConfig LoadConfig(string path)
     {
-        using var document = JsonInput.ReadFile(path, "config");
+        // "--config -": the config is piped in (so it never touches the disk).
+        using var document = path == "-" ? JsonInput.ReadStream(Environment.Stdin(), "config") : JsonInput.ReadFile(path, "config");
         // Unknown keys first: a typo is often why a required setting then looks missing.
         foreach (var warning in ConfigKeyCheck.Warnings(document.RootElement))
         {

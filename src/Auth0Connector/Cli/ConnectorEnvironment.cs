@@ -9,6 +9,9 @@ internal sealed class ConnectorEnvironment
 
     public required TextWriter Stderr { get; init; }
 
+    /// <summary>Opens standard input (<c>--config -</c>); tests give their own.</summary>
+    public Func<Stream> Stdin { get; init; } = Console.OpenStandardInput;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Whether stderr is a terminal: read then shows a live progress line there.</summary>

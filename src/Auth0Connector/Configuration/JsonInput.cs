@@ -27,10 +27,37 @@ internal static class JsonInput
             throw new ConfigException(what, $"The {what} file '{path}' does not exist. Pass the path of a JSON file with --{what}.");
         }
 
-        var text = ReadBounded(path, what, MaxBytes(what));
+        var source = $"The {what} file '{path}'";
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+            return Parse(ReadBounded(file, source, what, MaxBytes(what)), source, what);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ConfigException(what, $"Cannot read the {what} file '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>A document piped in (<c>--config -</c>), with the same cap and errors as a file.</summary>
+    public static JsonDocument ReadStream(Stream input, string what)
+    {
+        var source = $"The {what} read from standard input";
+        try
+        {
+            return Parse(ReadBounded(input, source, what, MaxBytes(what)), source, what);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ConfigException(what, $"Cannot read the {what} from standard input: {e.Message}");
+        }
+    }
+
+    private static JsonDocument Parse(string text, string source, string what)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new ConfigException(what, $"The {what} file '{path}' is empty; it must contain a JSON document.");
+            throw new ConfigException(what, $"{source} is empty; it must contain a JSON document.");
         }
 
         try
@@ -41,7 +68,7 @@ internal static class JsonInput
         {
             // JsonException messages quote the position, never the content, so no secret leaks here.
             var problem = NestsTooDeep(text) ? $"is nested deeper than {MaxDepth} levels" : "is not valid JSON";
-            throw new ConfigException(what, $"The {what} file '{path}' {problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}). Fix it and try again.");
+            throw new ConfigException(what, $"{source} {problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}). Fix it and try again.");
         }
     }
 
@@ -50,37 +77,29 @@ internal static class JsonInput
     /// before reading, and a device or pipe (which has no length: /dev/zero, a FIFO, process
     /// substitution) is read only up to the cap.
     /// </summary>
-    private static string ReadBounded(string path, string what, int maxBytes)
+    private static string ReadBounded(Stream input, string source, string what, int maxBytes)
     {
-        var tooLarge = $"The {what} file '{path}' is larger than {maxBytes / MiB} MiB, the most this connector reads; pass the right file (a {what} file is much smaller than that).";
-        try
+        var tooLarge = $"{source} is larger than {maxBytes / MiB} MiB, the most this connector reads; pass the right {what} (a {what} is much smaller than that).";
+        if (input.CanSeek && input.Length > maxBytes)
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
-            if (file.CanSeek && file.Length > maxBytes)
+            throw new ConfigException(what, tooLarge);
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = input.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
             {
                 throw new ConfigException(what, tooLarge);
             }
-
-            var buffer = new MemoryStream();
-            var chunk = new byte[64 * 1024];
-            int read;
-            while ((read = file.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length))) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > maxBytes)
-                {
-                    throw new ConfigException(what, tooLarge);
-                }
-            }
-
-            buffer.Position = 0;
-            using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ConfigException(what, $"Cannot read the {what} file '{path}': {e.Message}");
-        }
+
+        buffer.Position = 0;
+        using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Whether the document nests deeper than <see cref="MaxDepth"/> (read without recursion, so any depth is safe).</summary>

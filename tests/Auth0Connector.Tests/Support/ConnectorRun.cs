@@ -35,7 +35,7 @@ internal sealed class ConnectorRun
     public JsonElement ConnectionStatus => OfType("CONNECTION_STATUS").Single().GetProperty("connectionStatus");
 
     /// <summary>Runs the command line in-process and checks every stdout line is a valid protocol message.</summary>
-    public static async Task<ConnectorRun> InvokeAsync(string[] args, TimeProvider? time = null, Action<IServiceCollection>? services = null, bool validate = true)
+    public static async Task<ConnectorRun> InvokeAsync(string[] args, TimeProvider? time = null, Action<IServiceCollection>? services = null, bool validate = true, string? stdin = null)
     {
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
@@ -45,6 +45,7 @@ internal sealed class ConnectorRun
             Stderr = stderr,
             Time = time ?? TimeProvider.System,
             CustomizeServices = services,
+            Stdin = () => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? string.Empty)),
         });
         var lines = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var run = new ConnectorRun { ExitCode = exitCode, Lines = lines, Stderr = stderr.ToString() };
