@@ -48,7 +48,7 @@ internal sealed class RequestLoggingHandler(DiagnosticLog log, bool logQuery = t
         {
             var response = await base.SendAsync(request, cancellationToken);
             log.Debug($"http {request.Method} {target} -> {(int)response.StatusCode} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms"
-                + (response.Headers.TryGetValues("x-ratelimit-remaining", out var remaining) ? $" (rate limit remaining {string.Join(',', remaining)})" : string.Empty));
+                + (RateLimitHeaders.RemainingOf(response) is { } remaining ? $" (rate limit remaining {remaining})" : string.Empty));
             return response;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)

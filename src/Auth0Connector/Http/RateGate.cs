@@ -119,7 +119,8 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 return;
             }
 
-            wait = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait;
+            // However the model got there (a refill rate measured near zero, say), no pause exceeds a minute.
+            wait = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > RateLimitHeaders.MaxWait ? RateLimitHeaders.MaxWait : wait;
             log?.Debug($"rate gate: holding a request {wait.TotalMilliseconds:F0} ms (bucket model {_tokens:F2} requests, refill {(_refillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)");
             await Task.Delay(wait, time, cancellationToken);
             waited += wait;
@@ -147,12 +148,11 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     /// <summary>Records what the response says about the bucket (null: the request failed without one).</summary>
     public void Completed(HttpResponseMessage? response)
     {
-        var remaining = response is null ? null : ReadInt(response, "x-ratelimit-remaining");
-        var limit = response is null ? null : ReadInt(response, "x-ratelimit-limit");
-        var reset = response is null ? null : RetryPolicy.ReadRateLimitReset(response);
+        var headers = response is null ? default : RateLimitHeaders.Read(response, time.GetUtcNow());
+        var (remaining, limit, reset) = (headers.Remaining, headers.Limit, headers.Reset);
         var limited = response?.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
         // A 429's Retry-After is the tenant's explicit answer: it wins over the bucket's reset time.
-        var retryAfter = limited ? RetryPolicy.DelayFromRetryAfter(response!, time) : null;
+        var retryAfter = limited ? headers.RetryAfter : null;
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
@@ -245,12 +245,6 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             _refillPerSecond = Safety * (gained - 1) / span.TotalSeconds;
         }
     }
-
-    private static int? ReadInt(HttpResponseMessage response, string header) =>
-        response.Headers.TryGetValues(header, out var values)
-        && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : null;
 }
 
 /// <summary>Makes each attempt (retries included) pass the <see cref="RateGate"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Polly;
 using Polly.Retry;
@@ -52,7 +51,7 @@ internal static class RetryPolicy
                     log.Debug($"retry {args.AttemptNumber + 1}/{maxRetries} after {what}, waiting {args.RetryDelay.TotalMilliseconds:F0} ms");
                     if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } limited)
                     {
-                        throttle?.WillWait(args.RetryDelay, ReadRateLimitReset(limited));
+                        throttle?.WillWait(args.RetryDelay, RateLimitHeaders.Read(limited, time.GetUtcNow()).Reset);
                     }
 
                     return ValueTask.CompletedTask;
@@ -82,7 +81,7 @@ internal static class RetryPolicy
     private static bool IsEmptySuccess(HttpResponseMessage response) =>
         response.IsSuccessStatusCode && response.RequestMessage?.Method == HttpMethod.Get && response.Content.Headers.ContentLength == 0;
 
-    /// <summary>The wait the tenant asked for, or null to use the exponential backoff.</summary>
+    /// <summary>The wait the tenant asked for (never more than a minute), or null to use the exponential backoff.</summary>
     internal static TimeSpan? DelayFromHeaders(HttpResponseMessage? response, TimeProvider time)
     {
         if (response is null)
@@ -90,13 +89,14 @@ internal static class RetryPolicy
             return null;
         }
 
-        if (DelayFromRetryAfter(response, time) is { } wait)
+        var now = time.GetUtcNow();
+        var headers = RateLimitHeaders.Read(response, now);
+        if (headers.RetryAfter is { } wait)
         {
-            return wait;
+            return Clamp(wait);
         }
 
-        var now = time.GetUtcNow();
-        if (response.StatusCode == HttpStatusCode.TooManyRequests && ReadRateLimitReset(response) is { } reset)
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && headers.Reset is { } reset)
         {
             // The bucket gains requests at 'reset' (whole seconds): wait until just after it.
             return Clamp(reset - now + TimeSpan.FromMilliseconds(50));
@@ -109,25 +109,6 @@ internal static class RetryPolicy
     internal static TimeSpan? ConnectDelay(Exception? error, int attempt) =>
         error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
             ? TimeSpan.FromMilliseconds(Math.Min(ConnectRetryCap.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 10))))
-            : null;
-
-    /// <summary>The wait a <c>Retry-After</c> header asks for (seconds or a date), clamped; null without one.</summary>
-    internal static TimeSpan? DelayFromRetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        if (response.Headers.RetryAfter is not { } retryAfter)
-        {
-            return null;
-        }
-
-        var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : (TimeSpan?)null);
-        return wait is { } w ? Clamp(w) : null;
-    }
-
-    internal static DateTimeOffset? ReadRateLimitReset(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-ratelimit-reset", out var values)
-        && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epochSeconds)
-        && epochSeconds > 0
-            ? DateTimeOffset.FromUnixTimeSeconds(epochSeconds)
             : null;
 
     private static TimeSpan Clamp(TimeSpan wait) =>
