@@ -15,7 +15,7 @@ internal sealed class ClientsStream : IAuth0Stream
 
     public string RequiredScope => "read:clients";
 
-    public void ValidateState(JsonElement state)
+    public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }
 

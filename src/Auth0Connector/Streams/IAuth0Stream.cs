@@ -47,8 +47,8 @@ internal interface IAuth0Stream
     /// <summary>The Management API scope the stream needs.</summary>
     string RequiredScope { get; }
 
-    /// <summary>Rejects a malformed input state before anything is read (throws ConfigException).</summary>
-    void ValidateState(JsonElement state);
+    /// <summary>Rejects a malformed or insane input state before anything is read (throws ConfigException); <paramref name="now"/> is the sync's clock.</summary>
+    void ValidateState(JsonElement state, DateTimeOffset now);
 
     IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken);
 }

@@ -26,7 +26,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     public string RequiredScope => "read:organization_member_roles";
 
-    public void ValidateState(JsonElement state)
+    public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }
 

@@ -19,7 +19,7 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
 
     public string RequiredScope => "read:organization_members";
 
-    public void ValidateState(JsonElement state)
+    public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }
 

@@ -15,7 +15,7 @@ internal sealed class OrganizationsStream : IAuth0Stream
 
     public string RequiredScope => "read:organizations";
 
-    public void ValidateState(JsonElement state)
+    public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }
 

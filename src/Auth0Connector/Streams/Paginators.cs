@@ -29,6 +29,7 @@ internal static class Paginators
     {
         var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         var delivered = 0;
+        var guard = new ProgressGuard(path);
         while (true)
         {
             var size = pageSize.Value;
@@ -52,6 +53,7 @@ internal static class Paginators
             var result = ToPage(document, itemsProperty, path);
             var count = result.Count;
             var total = TotalOf(result.Root);
+            guard.Page(result.Items, result);
             yield return result;
             delivered += count;
             if (count == 0 || count < size || (total is { } t && delivered >= t))
@@ -72,6 +74,7 @@ internal static class Paginators
     {
         var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         string? from = null;
+        var guard = new ProgressGuard(path);
         while (true)
         {
             var size = pageSize.Value;
@@ -91,17 +94,15 @@ internal static class Paginators
             var result = ToPage(document, itemsProperty, path);
             var next = result.Root.StringProperty("next");
             var empty = result.Count == 0;
+            guard.Page(result.Items, result);
             yield return result;
             if (empty || string.IsNullOrEmpty(next))
             {
                 yield break;
             }
 
-            if (next == from)
-            {
-                throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} returned the same 'next' cursor twice; stopping instead of looping.");
-            }
-
+            // A token seen before (A→B→A, or the same one again) would page round in a circle.
+            guard.Next(next);
             from = next;
         }
     }

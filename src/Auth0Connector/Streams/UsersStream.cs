@@ -38,46 +38,30 @@ internal sealed class UsersStream : IAuth0Stream
 
     public string RequiredScope => "read:users";
 
-    public void ValidateState(JsonElement state)
+    public void ValidateState(JsonElement state, DateTimeOffset now)
     {
-        _ = ReadStateCursor(state);
-        _ = ReadSavedRanges(state);
-    }
-
-    /// <summary>The <c>updated_at</c> of a users state object; null for an empty state.</summary>
-    internal static DateTimeOffset? ReadStateCursor(JsonElement state)
-    {
-        if (state.ValueKind != JsonValueKind.Object)
-        {
-            throw new ConfigException("state.users", $"The users state must be an object like {{\"updated_at\": \"2024-01-01T00:00:00.000Z\"}}, not {JsonInput.Describe(state)}.");
-        }
-
-        var text = JsonInput.OptionalString(state, Cursor, "state.users.updated_at");
-        if (text is null)
-        {
-            return null;
-        }
-
-        return JsonInput.TryParseIso8601(text) ?? throw new ConfigException("state.users.updated_at", $"'state.users.updated_at' is '{text}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
+        _ = UsersState.ReadCursor(state, now);
+        _ = UsersState.ReadSavedRanges(state, now);
     }
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var state = context.Mode == SyncMode.Incremental ? context.State : null;
-        var stateCursor = state is { } st ? ReadStateCursor(st) : null;
-        var saved = state is { } s2 && stateCursor is not null ? ReadSavedRanges(s2) : [];
+        var now = context.Time.GetUtcNow();
+        var stateCursor = state is { } st ? UsersState.ReadCursor(st, now) : null;
+        var saved = state is { } s2 && stateCursor is not null ? UsersState.ReadSavedRanges(s2, now) : [];
         // Look back from the saved cursor (never before start_date): updates the search index had
         // not yet shown to the previous sync are read now. Users seen again are re-delivered.
         var start = stateCursor is { } cursor
             ? Max(cursor - context.Config.Lookback, context.Config.StartDate)
             : context.Config.StartDate;
         // Millisecond precision, as Auth0 stores it; the end is exclusive.
-        var end = TruncateToMilliseconds(context.Time.GetUtcNow());
+        var end = TruncateToMilliseconds(now);
         context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? Format(s) : "the beginning")} to {Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")}{(saved.Count > 0 ? $", resuming {saved.Count} ranges of an interrupted sync" : string.Empty)})");
 
         var ranges = saved.Count > 0
-            ? await ResumePlanAsync(context, start!.Value, stateCursor!.Value, saved, end, cancellationToken)
-            : await PlanAsync(context, start, end, cancellationToken);
+            ? await UsersPlanner.ResumePlanAsync(context, start!.Value, stateCursor!.Value, saved, end, cancellationToken)
+            : await UsersPlanner.PlanAsync(context, start, end, cancellationToken);
         var completed = new bool[ranges.Count];
         var reached = new string?[ranges.Count];
         string? lastCursor = stateCursor is { } c ? Format(c) : null;
@@ -126,7 +110,7 @@ internal sealed class UsersStream : IAuth0Stream
                 continue;
             }
 
-            var json = StateJson(cursorNow, ranges, completed, reached, first);
+            var json = UsersState.Json(cursorNow, ranges, completed, reached, first);
             if (json != lastState)
             {
                 lastCursor = cursorNow;
@@ -136,81 +120,7 @@ internal sealed class UsersStream : IAuth0Stream
         }
 
         var final = newest is not null && (lastCursor is null || string.CompareOrdinal(newest, lastCursor) > 0) ? newest : lastCursor;
-        yield return StreamItem.Checkpoint(final is null ? "{}" : StateJson(final));
-    }
-
-    /// <summary>The ranges an interrupted sync saved beside its cursor (see <see cref="StateJson(string, List{TimeRange}, bool[], string?[], int)"/>).</summary>
-    internal sealed record SavedRange(DateTimeOffset Lower, DateTimeOffset Upper, DateTimeOffset? Reached, bool Done);
-
-    internal static List<SavedRange> ReadSavedRanges(JsonElement state)
-    {
-        if (state.ValueKind != JsonValueKind.Object || !state.TryGetProperty("ranges", out var list) || list.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        const string Field = "state.users.ranges";
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            throw new ConfigException(Field, $"'{Field}' must be an array (it is written by this connector; remove it to restart from updated_at alone).");
-        }
-
-        var ranges = new List<SavedRange>();
-        foreach (var item in list.EnumerateArray())
-        {
-            DateTimeOffset? Time(string name) => item.StringProperty(name) is { } text ? JsonInput.TryParseIso8601(text) : null;
-            var lower = Time("lower");
-            var upper = Time("upper");
-            if (lower is null || upper is null || upper <= lower)
-            {
-                throw new ConfigException(Field, $"'{Field}' holds an entry without valid lower/upper timestamps; remove 'ranges' to restart from updated_at alone.");
-            }
-
-            var done = item.TryGetProperty("done", out var d) && d.ValueKind == JsonValueKind.True;
-            ranges.Add(new SavedRange(lower.Value, upper.Value, Time("reached"), done));
-        }
-
-        return ranges.OrderBy(r => r.Lower).ToList();
-    }
-
-    /// <summary>
-    /// The plan of a sync resuming an interrupted one: the lookback before its cursor, its unfinished
-    /// ranges from where each had got to, and the time since it started, planned afresh. Finished
-    /// ranges are skipped unless they are recent enough to hide an update the index showed late.
-    /// </summary>
-    private static async Task<List<TimeRange>> ResumePlanAsync(StreamContext context, DateTimeOffset start, DateTimeOffset cursor, List<SavedRange> saved, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var lagFloor = end - context.Config.Lookback;
-        var plan = new List<TimeRange>();
-        if (start < cursor)
-        {
-            plan.Add(new TimeRange(0, start, cursor, 0));
-        }
-
-        foreach (var range in saved)
-        {
-            if (range.Done && range.Upper <= lagFloor)
-            {
-                continue;
-            }
-
-            var resume = range.Done ? range.Lower : range.Reached ?? range.Lower;
-            if (resume > lagFloor)
-            {
-                resume = range.Lower > lagFloor ? range.Lower : lagFloor;
-            }
-
-            resume = resume < range.Lower ? range.Lower : resume;
-            plan.Add(new TimeRange(0, resume, range.Upper, 0));
-        }
-
-        var tail = saved.Max(r => r.Upper);
-        if (tail < end)
-        {
-            plan.AddRange(await PlanAsync(context, tail, end, cancellationToken));
-        }
-
-        return plan.OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
+        yield return StreamItem.Checkpoint(final is null ? "{}" : UsersState.Json(final));
     }
 
     /// <summary>One range of the time axis: [Lower, Upper), Lower null for "from the first user".</summary>
@@ -231,76 +141,6 @@ internal sealed class UsersStream : IAuth0Stream
         public void Dispose() => owner?.Dispose();
     }
 
-    /// <summary>
-    /// Cuts the window into ranges of similar size, at most four per concurrent reader, by
-    /// bisecting time with count queries; a small window is one range.
-    /// </summary>
-    private static async Task<List<TimeRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var (total, earliest) = await CountAsync(context, start, end, cancellationToken);
-        context.Messages.Estimate("users", total);
-        var concurrency = context.Config.MaxConcurrency;
-        var target = Math.Max(context.PageSize.Value * 10L, total / (concurrency * 4L));
-        var pending = new List<TimeRange> { new(0, start, end, total) };
-        if (concurrency == 1 || total <= target || earliest is null)
-        {
-            return pending;
-        }
-
-        // The first range starts at the earliest user: bisecting from the epoch would waste probes.
-        pending[0] = pending[0] with { Lower = start ?? earliest };
-        // Bisect level by level: all ranges still too large are split in parallel, at most
-        // max_concurrency count queries at a time.
-        var done = new List<TimeRange>();
-        var probes = 0;
-        using var slots = new SemaphoreSlim(concurrency);
-        while (pending.Count > 0 && probes < concurrency * 8)
-        {
-            var splittable = pending.Where(r => r.Count > target && r.Upper - r.Lower!.Value >= TimeSpan.FromMilliseconds(2)).ToList();
-            done.AddRange(pending.Except(splittable));
-            pending = [];
-            if (splittable.Count == 0)
-            {
-                break;
-            }
-
-            var halves = await Task.WhenAll(splittable.Select(async range =>
-            {
-                var lower = range.Lower!.Value;
-                var middle = TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
-                await slots.WaitAsync(cancellationToken);
-                long left;
-                try
-                {
-                    (left, _) = await CountAsync(context, lower, middle, cancellationToken);
-                }
-                finally
-                {
-                    slots.Release();
-                }
-
-                return new[] { new TimeRange(0, lower, middle, left), new TimeRange(0, middle, range.Upper, range.Count - left) };
-            }));
-            probes += splittable.Count;
-            pending.AddRange(halves.SelectMany(h => h).Where(r => r.Count > 0));
-        }
-
-        var ranges = done.Concat(pending).OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
-        context.Messages.Log(LogLevel.Info, $"users: {total} users in {ranges.Count} ranges, read {Math.Min(concurrency, ranges.Count)} at a time ({probes} count queries)");
-        return ranges.Count == 0 ? [new TimeRange(0, start, end, 0)] : ranges;
-    }
-
-    /// <summary>How many users a range holds, and the earliest updated_at among them.</summary>
-    private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
-    {
-        var query = $"updated_at:[{(lower is { } l ? Format(l) : "*")} TO {Format(upper)}}}";
-        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page=0&per_page=1&include_totals=true&fields=user_id,updated_at&include_fields=true";
-        using var document = await context.Api.GetJsonAsync(uri, cancellationToken);
-        var users = Paginators.Items(document.RootElement, "users", "users");
-        var earliest = users.GetArrayLength() > 0 && UpdatedAt(users[0]) is { } at ? TryParseTimestamp(at) : null;
-        return (Paginators.TotalOf(document.RootElement) ?? users.GetArrayLength(), earliest);
-    }
-
     /// <summary>Walks one range along updated_at, page by page (see the class remarks).</summary>
     private static async IAsyncEnumerable<UserBatch> WalkAsync(StreamContext context, TimeRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -308,6 +148,8 @@ internal sealed class UsersStream : IAuth0Stream
         var lowerInclusive = true;
         string? boundary = null;               // the updated_at of the last user delivered
         var deliveredAtBoundary = new HashSet<string>(StringComparer.Ordinal);
+        var guard = new ProgressGuard("users");
+        var warnedWithout = false;
         while (true)
         {
             var pageSize = context.PageSize.Value;
@@ -320,9 +162,32 @@ internal sealed class UsersStream : IAuth0Stream
 
             var users = Paginators.Items(document.RootElement, "users", "users");
             var count = users.GetArrayLength();
-            var first = count > 0 ? UpdatedAt(users[0]) : null;
-            var last = count > 0 ? UpdatedAt(users[count - 1]) : null;
-            if (count == pageSize && first is not null && first == last)
+            guard.Page(users, document);
+            UsersWindow.Page page;
+            try
+            {
+                page = UsersWindow.Check(users, lower, lowerInclusive, range.Upper);
+            }
+            catch
+            {
+                document.Dispose();
+                throw;
+            }
+
+            var (first, last) = (page.First, page.Last);
+            if (page.WithoutUpdatedAt > 0 && !warnedWithout)
+            {
+                warnedWithout = true;
+                context.Messages.Log(LogLevel.Warn, $"users: the search answered {page.WithoutUpdatedAt} user(s) without a valid updated_at (Auth0 always sets it; a damaged or imported profile?). They are delivered, but cannot be placed on the updated_at axis, so a later sync may not see their changes.");
+            }
+
+            if (count == pageSize && last is null && !page.PastUpper)
+            {
+                document.Dispose();
+                throw new InvalidDataException($"users: a full page of {count} users had no usable updated_at, so the walk cannot know where the next page starts; stopping rather than completing with users missing.");
+            }
+
+            if (count == pageSize && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
             {
                 // A full page of one instant: page through exactly that millisecond instead.
                 document.Dispose();
@@ -349,7 +214,9 @@ internal sealed class UsersStream : IAuth0Stream
                     continue; // delivered by the previous request
                 }
 
-                if (updatedAt is not null && updatedAt != boundary)
+                // A user stamped at or after the range's end (the window ends at the sync's start; a
+                // clock gone wrong may say 2099) is delivered, but never becomes the position.
+                if (updatedAt is not null && updatedAt != boundary && !UsersWindow.IsPast(updatedAt, range.Upper))
                 {
                     boundary = updatedAt;
                     deliveredAtBoundary.Clear();
@@ -362,14 +229,22 @@ internal sealed class UsersStream : IAuth0Stream
                 fresh.Add(user);
             }
 
-            var complete = count < pageSize || last is null;
+            var complete = count < pageSize || last is null || page.PastUpper;
             yield return new UserBatch(document, fresh, range, boundary, complete);
             if (complete)
             {
                 yield break;
             }
 
-            lower = TryParseTimestamp(last!) ?? throw new InvalidDataException($"users: updated_at '{last}' is not a timestamp.");
+            // Sorted by updated_at, a full page moves the position forward, or the search is not
+            // honouring its query: stop rather than read the same users again and again.
+            var next = TryParseTimestamp(last!)!.Value;
+            if (lower is { } previous && next <= previous)
+            {
+                throw new InvalidDataException($"users: the search did not move past updated_at {Format(previous)} (a full page ended at {last}); it is not honouring its query or its sort order, so the walk stops instead of looping. Try again later; report it if it persists.");
+            }
+
+            lower = next;
             lowerInclusive = true;
         }
     }
@@ -380,6 +255,7 @@ internal sealed class UsersStream : IAuth0Stream
         var query = $"updated_at:[{Format(instant)} TO {Format(instant)}]";
         var reached = Format(instant);
         var delivered = 0;
+        var guard = new ProgressGuard("users");
         while (true)
         {
             var pageSize = context.PageSize.Value;
@@ -408,6 +284,7 @@ internal sealed class UsersStream : IAuth0Stream
             }
 
             var users = Paginators.Items(root, "users", "users");
+            guard.Page(users, document);
             var count = users.GetArrayLength();
             var fresh = new List<JsonElement>(count);
             foreach (var user in users.EnumerateArray())
@@ -453,41 +330,6 @@ internal sealed class UsersStream : IAuth0Stream
 
     private static string? UserId(JsonElement user) => user.StringProperty("user_id");
 
-    private static string StateJson(string updatedAt) => $"{{\"{Cursor}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
-
-    /// <summary>
-    /// A checkpoint mid-sync: <c>updated_at</c> (everything before it is delivered; what Airbyte's
-    /// source-auth0 reads) and the ranges from the earliest unfinished one on, each with its position.
-    /// </summary>
-    private static string StateJson(string updatedAt, List<TimeRange> ranges, bool[] completed, string?[] reached, int first)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString(Cursor, updatedAt);
-            writer.WriteStartArray("ranges");
-            for (var i = first; i < ranges.Count; i++)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("lower", ranges[i].Lower is { } lower ? Format(lower) : updatedAt);
-                writer.WriteString("upper", Format(ranges[i].Upper));
-                if (reached[i] is { } position)
-                {
-                    writer.WriteString("reached", position);
-                }
-
-                writer.WriteBoolean("done", completed[i]);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
     internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     internal static DateTimeOffset? TryParseTimestamp(string text) =>
@@ -495,6 +337,6 @@ internal sealed class UsersStream : IAuth0Stream
 
     private static DateTimeOffset Max(DateTimeOffset value, DateTimeOffset? floor) => floor is { } f && f > value ? f : value;
 
-    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
+    internal static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
         DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
 }

@@ -6,6 +6,8 @@ namespace Auth0Connector.Tests.Streams;
 
 public class UsersStateTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
     [Fact]
@@ -14,19 +16,19 @@ public class UsersStateTests
         var stream = new UsersStream();
         var state = Json("""{"updated_at":"2024-05-06T07:08:09.123Z"}""");
 
-        stream.ValidateState(state);
-        Assert.Equal(new DateTimeOffset(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero), UsersStream.ReadStateCursor(state));
-        Assert.Empty(UsersStream.ReadSavedRanges(state));
+        stream.ValidateState(state, Now);
+        Assert.Equal(new DateTimeOffset(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero), UsersState.ReadCursor(state, Now));
+        Assert.Empty(UsersState.ReadSavedRanges(state, Now));
     }
 
     [Fact]
     public void Ranges_of_an_interrupted_sync_are_read_in_order()
     {
-        var ranges = UsersStream.ReadSavedRanges(Json("""
+        var ranges = UsersState.ReadSavedRanges(Json("""
             {"updated_at":"2024-01-01T00:00:00.000Z","ranges":[
               {"lower":"2024-03-01T00:00:00.000Z","upper":"2024-04-01T00:00:00.000Z","done":true},
               {"lower":"2024-01-01T00:00:00.000Z","upper":"2024-03-01T00:00:00.000Z","reached":"2024-02-01T00:00:00.000Z","done":false}]}
-            """));
+            """), Now);
 
         Assert.Equal(2, ranges.Count);
         Assert.Equal(new DateTimeOffset(2024, 2, 1, 0, 0, 0, TimeSpan.Zero), ranges[0].Reached);
@@ -40,8 +42,61 @@ public class UsersStateTests
     [InlineData("""{"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2024-01-15T00:00:00Z"}]}""")]
     public void Malformed_ranges_are_a_config_error_naming_the_field(string state)
     {
-        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json(state)));
+        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json(state), Now));
 
         Assert.Equal("state.users.ranges", error.Field);
+    }
+
+    [Theory]
+    [InlineData("1970-01-01T00:00:00.000Z")]
+    [InlineData("1999-12-31T23:59:59.999Z")]
+    [InlineData("2999-01-01T00:00:00.000Z")]
+    [InlineData("2026-01-03T00:00:00.000Z")]
+    public void ValidateState_CursorOutsideASaneRange_ConfigErrorNamingIt(string cursor)
+    {
+        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json($$"""{"updated_at":"{{cursor}}"}"""), Now));
+
+        Assert.Equal("state.users.updated_at", error.Field);
+        Assert.Contains("2000 to tomorrow", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateState_CursorUpToTomorrow_Accepted()
+    {
+        new UsersStream().ValidateState(Json("""{"updated_at":"2026-01-01T20:00:00.000Z"}"""), Now);
+    }
+
+    [Fact]
+    public void ValidateState_RangeTimestampInTheFarFuture_ConfigErrorNamingTheRanges()
+    {
+        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json("""
+            {"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2099-01-01T00:00:00Z"}]}
+            """), Now));
+
+        Assert.Equal("state.users.ranges", error.Field);
+    }
+
+    [Fact]
+    public void ReadSavedRanges_HundredThousandRanges_CompactedResumingAtTheEarliestUnfinishedPosition()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var entries = Enumerable.Range(0, 100_000).Select(i =>
+        {
+            var lower = UsersStream.Format(start.AddMinutes(i));
+            var upper = UsersStream.Format(start.AddMinutes(i + 1));
+            // Every range done but the 50,000th, which had got half-way.
+            return i == 50_000
+                ? $$"""{"lower":"{{lower}}","upper":"{{upper}}","reached":"{{UsersStream.Format(start.AddMinutes(i + 0.5))}}","done":false}"""
+                : $$"""{"lower":"{{lower}}","upper":"{{upper}}","done":true}""";
+        });
+
+        var ranges = UsersState.ReadSavedRanges(Json($$"""{"updated_at":"2024-01-01T00:00:00.000Z","ranges":[{{string.Join(",", entries)}}]}"""), Now);
+
+        Assert.InRange(ranges.Count, 1, UsersState.MaxSavedRanges);
+        Assert.Equal(start, ranges[0].Lower);
+        Assert.Equal(start.AddMinutes(100_000), ranges[^1].Upper);
+        var open = Assert.Single(ranges, r => !r.Done);
+        Assert.Equal(start.AddMinutes(50_000.5), open.Reached);
+        Assert.InRange(open.Lower, start, start.AddMinutes(50_000));
     }
 }

@@ -1,0 +1,122 @@
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>
+/// Plans a users sync: cuts its window of the updated_at axis into ranges of similar user counts
+/// (cheap count queries, bisecting time), or resumes the ranges an interrupted sync saved.
+/// </summary>
+internal static class UsersPlanner
+{
+    /// <summary>
+    /// The plan of a sync resuming an interrupted one: the lookback before its cursor, its unfinished
+    /// ranges from where each had got to, and the time since it started, planned afresh. Finished
+    /// ranges are skipped unless they are recent enough to hide an update the index showed late.
+    /// </summary>
+    public static async Task<List<UsersStream.TimeRange>> ResumePlanAsync(StreamContext context, DateTimeOffset start, DateTimeOffset cursor, List<UsersState.SavedRange> saved, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var lagFloor = end - context.Config.Lookback;
+        var plan = new List<UsersStream.TimeRange>();
+        if (start < cursor)
+        {
+            plan.Add(new UsersStream.TimeRange(0, start, cursor, 0));
+        }
+
+        foreach (var range in saved)
+        {
+            if (range.Done && range.Upper <= lagFloor)
+            {
+                continue;
+            }
+
+            var resume = range.Done ? range.Lower : range.Reached ?? range.Lower;
+            if (resume > lagFloor)
+            {
+                resume = range.Lower > lagFloor ? range.Lower : lagFloor;
+            }
+
+            resume = resume < range.Lower ? range.Lower : resume;
+            plan.Add(new UsersStream.TimeRange(0, resume, range.Upper, 0));
+        }
+
+        var tail = saved.Max(r => r.Upper);
+        if (tail < end)
+        {
+            plan.AddRange(await PlanAsync(context, tail, end, cancellationToken));
+        }
+
+        return plan.OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
+    }
+
+
+    /// <summary>
+    /// Cuts the window into ranges of similar size, at most four per concurrent reader, by
+    /// bisecting time with count queries; a small window is one range.
+    /// </summary>
+    public static async Task<List<UsersStream.TimeRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var (total, earliest) = await CountAsync(context, start, end, cancellationToken);
+        context.Messages.Estimate("users", total);
+        var concurrency = context.Config.MaxConcurrency;
+        var target = Math.Max(context.PageSize.Value * 10L, total / (concurrency * 4L));
+        var pending = new List<UsersStream.TimeRange> { new(0, start, end, total) };
+        if (concurrency == 1 || total <= target || earliest is null)
+        {
+            return pending;
+        }
+
+        // The first range starts at the earliest user: bisecting from the epoch would waste probes.
+        pending[0] = pending[0] with { Lower = start ?? earliest };
+        // Bisect level by level: all ranges still too large are split in parallel, at most
+        // max_concurrency count queries at a time.
+        var done = new List<UsersStream.TimeRange>();
+        var probes = 0;
+        using var slots = new SemaphoreSlim(concurrency);
+        while (pending.Count > 0 && probes < concurrency * 8)
+        {
+            var splittable = pending.Where(r => r.Count > target && r.Upper - r.Lower!.Value >= TimeSpan.FromMilliseconds(2)).ToList();
+            done.AddRange(pending.Except(splittable));
+            pending = [];
+            if (splittable.Count == 0)
+            {
+                break;
+            }
+
+            var halves = await Task.WhenAll(splittable.Select(async range =>
+            {
+                var lower = range.Lower!.Value;
+                var middle = UsersStream.TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
+                await slots.WaitAsync(cancellationToken);
+                long left;
+                try
+                {
+                    (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+
+                return new[] { new UsersStream.TimeRange(0, lower, middle, left), new UsersStream.TimeRange(0, middle, range.Upper, range.Count - left) };
+            }));
+            probes += splittable.Count;
+            pending.AddRange(halves.SelectMany(h => h).Where(r => r.Count > 0));
+        }
+
+        var ranges = done.Concat(pending).OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
+        context.Messages.Log(LogLevel.Info, $"users: {total} users in {ranges.Count} ranges, read {Math.Min(concurrency, ranges.Count)} at a time ({probes} count queries)");
+        return ranges.Count == 0 ? [new UsersStream.TimeRange(0, start, end, 0)] : ranges;
+    }
+
+    /// <summary>How many users a range holds, and the earliest updated_at among them.</summary>
+    private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
+    {
+        var query = $"updated_at:[{(lower is { } l ? UsersStream.Format(l) : "*")} TO {UsersStream.Format(upper)}}}";
+        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page=0&per_page=1&include_totals=true&fields=user_id,updated_at&include_fields=true";
+        using var document = await context.Api.GetJsonAsync(uri, cancellationToken);
+        var users = Paginators.Items(document.RootElement, "users", "users");
+        var earliest = users.GetArrayLength() > 0 && users[0].StringProperty(UsersStream.Cursor) is { } at ? UsersStream.TryParseTimestamp(at) : null;
+        return (Paginators.TotalOf(document.RootElement) ?? users.GetArrayLength(), earliest);
+    }
+
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Auth0Connector.Configuration;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>
+/// The users stream's state: <c>updated_at</c> (what Airbyte's source-auth0 reads and writes) and,
+/// mid-sync, the unfinished ranges with their positions. Whatever a state file holds, it is either
+/// sane or a config_error naming the field: timestamps between 2000 and tomorrow, and at most
+/// <see cref="MaxSavedRanges"/> ranges (more are merged), so a STATE line stays small.
+/// </summary>
+internal static class UsersState
+{
+    /// <summary>Ranges a state keeps at most: a few dozen is what a sync writes; more are merged on reading.</summary>
+    internal const int MaxSavedRanges = 256;
+
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A range an interrupted sync saved beside its cursor.</summary>
+    internal sealed record SavedRange(DateTimeOffset Lower, DateTimeOffset Upper, DateTimeOffset? Reached, bool Done);
+
+    /// <summary>The <c>updated_at</c> of a users state object; null for an empty state.</summary>
+    internal static DateTimeOffset? ReadCursor(JsonElement state, DateTimeOffset now)
+    {
+        if (state.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigException("state.users", $"The users state must be an object like {{\"updated_at\": \"2024-01-01T00:00:00.000Z\"}}, not {JsonInput.Describe(state)}.");
+        }
+
+        const string Field = "state.users.updated_at";
+        var text = JsonInput.OptionalString(state, UsersStream.Cursor, Field);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var cursor = JsonInput.TryParseIso8601(text) ?? throw new ConfigException(Field, $"'{Field}' is '{Shorten(text)}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
+        return Sane(cursor, now) ? cursor : throw new ConfigException(Field,
+            $"'{Field}' is {UsersStream.Format(cursor)}, outside any time a sync could have reached (2000 to tomorrow): the state is damaged or from a machine with a wrong clock. Fix it, or remove the users state to read every user again.");
+    }
+
+    internal static List<SavedRange> ReadSavedRanges(JsonElement state, DateTimeOffset now)
+    {
+        if (state.ValueKind != JsonValueKind.Object || !state.TryGetProperty("ranges", out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        const string Field = "state.users.ranges";
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new ConfigException(Field, $"'{Field}' must be an array (it is written by this connector; remove it to restart from updated_at alone).");
+        }
+
+        var ranges = new List<SavedRange>();
+        foreach (var item in list.EnumerateArray())
+        {
+            DateTimeOffset? Time(string name) => item.StringProperty(name) is { } text ? JsonInput.TryParseIso8601(text) : null;
+            var lower = Time("lower");
+            var upper = Time("upper");
+            var reached = Time("reached");
+            if (lower is null || upper is null || upper <= lower)
+            {
+                throw new ConfigException(Field, $"'{Field}' holds an entry without valid lower/upper timestamps; remove 'ranges' to restart from updated_at alone.");
+            }
+
+            if (!Sane(lower.Value, now) || !Sane(upper.Value, now) || (reached is { } r && !Sane(r, now)))
+            {
+                throw new ConfigException(Field, $"'{Field}' holds a timestamp outside any time a sync could have reached (2000 to tomorrow); remove 'ranges' to restart from updated_at alone.");
+            }
+
+            var done = item.TryGetProperty("done", out var d) && d.ValueKind == JsonValueKind.True;
+            ranges.Add(new SavedRange(lower.Value, upper.Value, reached, done));
+        }
+
+        return Compact([.. ranges.OrderBy(r => r.Lower)]);
+    }
+
+    /// <summary>
+    /// Merges neighbouring ranges until at most <see cref="MaxSavedRanges"/> remain. A merged range
+    /// resumes where its first unfinished part had got to: what lies after is read again (at least
+    /// once, never lost).
+    /// </summary>
+    internal static List<SavedRange> Compact(List<SavedRange> ranges)
+    {
+        if (ranges.Count <= MaxSavedRanges)
+        {
+            return ranges;
+        }
+
+        var size = (ranges.Count + MaxSavedRanges - 1) / MaxSavedRanges;
+        return [.. ranges.Chunk(size).Select(group =>
+        {
+            var open = group.FirstOrDefault(r => !r.Done);
+            DateTimeOffset? reached = open is null ? null : open.Reached ?? open.Lower;
+            return new SavedRange(group[0].Lower, group.Max(r => r.Upper), reached == group[0].Lower ? null : reached, open is null);
+        })];
+    }
+
+    /// <summary>The final state: the cursor alone.</summary>
+    internal static string Json(string updatedAt) => $"{{\"{UsersStream.Cursor}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
+
+    /// <summary>
+    /// A checkpoint mid-sync: <c>updated_at</c> (everything before it is delivered; what Airbyte's
+    /// source-auth0 reads) and the ranges from the earliest unfinished one on, each with its position.
+    /// </summary>
+    internal static string Json(string updatedAt, List<UsersStream.TimeRange> ranges, bool[] completed, string?[] reached, int first)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(UsersStream.Cursor, updatedAt);
+            writer.WriteStartArray("ranges");
+            for (var i = first; i < ranges.Count; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("lower", ranges[i].Lower is { } lower ? UsersStream.Format(lower) : updatedAt);
+                writer.WriteString("upper", UsersStream.Format(ranges[i].Upper));
+                if (reached[i] is { } position)
+                {
+                    writer.WriteString("reached", position);
+                }
+
+                writer.WriteBoolean("done", completed[i]);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static bool Sane(DateTimeOffset value, DateTimeOffset now) => value >= Earliest && value <= now + TimeSpan.FromDays(1);
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
+}
