@@ -46,10 +46,12 @@ internal sealed class Auth0ApiClient(HttpClient http)
             }
 
             // The body is already buffered (inside the retry pipeline): parse it from there, no copy.
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             try
             {
-                return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                // The buffered body is parsed in place (the document keeps it alive): no second copy.
+                return response.Content is BufferedContent buffered
+                    ? JsonDocument.Parse(buffered.Body)
+                    : await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
             }
             catch (JsonException)
             {

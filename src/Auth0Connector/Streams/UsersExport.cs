@@ -91,7 +91,7 @@ internal static class UsersExport
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stalled.Token);
         await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using var unzipped = new GZipStream(raw, CompressionMode.Decompress);
-        using var lines = new StreamReader(unzipped);
+        using var lines = new BoundedLineReader(unzipped);
         var exported = 0;
         var withUpdatedAt = 0;
         var kept = 0;
@@ -108,6 +108,10 @@ internal static class UsersExport
             catch (OperationCanceledException e) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new Auth0TransportException($"users: the download of export {id} stalled (no data for {context.Config.RequestTimeout.TotalSeconds:F0} s).", e);
+            }
+            catch (LineTooLongException e)
+            {
+                throw new InvalidDataException($"users: export {id}, after {exported} users: {e.Message}", e);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException)
             {
