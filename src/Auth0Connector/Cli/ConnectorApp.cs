@@ -8,10 +8,56 @@ namespace Auth0Connector.Cli;
 /// <summary>The <c>auth0-connector</c> command line: spec, check, discover and read (Airbyte protocol).</summary>
 internal static class ConnectorApp
 {
+    /// <summary>What stderr says when stdout's reader went away (stdout itself is gone).</summary>
+    internal const string OutputClosedNotice = "auth0-connector: stdout was closed by its reader (broken pipe); stopped without reading further.";
+
     public static async Task<int> RunAsync(string[] args, ConnectorEnvironment environment, CancellationToken cancellationToken = default)
     {
         var redactor = new Redactor();
-        using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor);
+        // Cancelled by the caller, or by the writer when stdout fails: every command observes it.
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor, run);
+        UnhandledExceptionEventHandler lastResort = (_, e) => Crash(messages, environment, e.ExceptionObject);
+        AppDomain.CurrentDomain.UnhandledException += lastResort;
+        try
+        {
+            var exitCode = await RunCommandAsync(args, environment, messages, redactor, run.Token);
+            messages.Flush();
+            return exitCode;
+        }
+        catch (Exception) when (messages.OutputClosed)
+        {
+            await environment.Stderr.WriteLineAsync(OutputClosedNotice);
+            return 1;
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.UnhandledException -= lastResort;
+        }
+    }
+
+    /// <summary>
+    /// An exception no await observed (a thread of a library, say): reported as a system_error and
+    /// exit 1 instead of the runtime's abort.
+    /// </summary>
+    private static void Crash(MessageWriter messages, ConnectorEnvironment environment, object exception)
+    {
+        try
+        {
+            var error = exception as Exception;
+            messages.Error(FailureType.SystemError, $"Unexpected error: {error?.Message ?? exception.ToString()}", error?.GetType().FullName, stackTrace: error?.ToString());
+            messages.Flush();
+        }
+        catch (Exception)
+        {
+            environment.Stderr.WriteLine(messages.OutputClosed ? OutputClosedNotice : "auth0-connector: unexpected error; the report could not be written.");
+        }
+
+        Environment.Exit(1);
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, ConnectorEnvironment environment, MessageWriter messages, Redactor redactor, CancellationToken cancellationToken)
+    {
 
         var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON.", Required = true, HelpName = "FILE" };
         var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON.", Required = true, HelpName = "FILE" };

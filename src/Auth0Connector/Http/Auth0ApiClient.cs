@@ -49,7 +49,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             try
             {
-                return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                return await JsonDocument.ParseAsync(body, ServerJson.Options, cancellationToken);
             }
             catch (JsonException)
             {
@@ -69,7 +69,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
         string? errorCode = null, message = null;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body, ServerJson.Options);
             errorCode = document.RootElement.StringProperty("errorCode");
             message = document.RootElement.StringProperty("message");
         }

@@ -13,7 +13,7 @@ public class CrashResumeTests : IDisposable
     /// <summary>Runs the connector binary and kills it (SIGKILL) once it has printed <paramref name="killAfterRecords"/> records.</summary>
     private static async Task<List<string>> RunAndKillAsync(string[] args, int? killAfterRecords)
     {
-        var start = new ProcessStartInfo(ConnectorBinary()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(ConnectorProcess.Binary()) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -36,24 +36,6 @@ public class CrashResumeTests : IDisposable
         await process.WaitForExitAsync();
         Assert.True(lines.Count > 0, $"the connector printed nothing (exit {process.ExitCode}): {await errors}");
         return lines;
-    }
-
-    /// <summary>
-    /// The connector as built in its own project (same configuration as this test assembly): the
-    /// copy beside the tests resolves the test project's package versions, not its own.
-    /// </summary>
-    private static string ConnectorBinary()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name; // bin/<configuration>/net10.0/
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Auth0Connector.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        return Path.Combine(root.FullName, "src", "Auth0Connector", "bin", configuration, here.Name, "auth0-connector");
     }
 
     private static IEnumerable<string> UserIds(IEnumerable<string> lines) =>

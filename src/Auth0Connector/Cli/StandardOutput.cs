@@ -1,0 +1,29 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>
+/// The process's stdout as a stream that reports a broken pipe. Console.OpenStandardOutput()
+/// silently drops writes that fail with EPIPE on Unix, so a connector whose reader went away would
+/// read the whole tenant for nobody; a FileStream over fd 1 throws an IOException instead.
+/// </summary>
+internal static class StandardOutput
+{
+    public static Stream Open()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        try
+        {
+            return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // No usable fd 1 (closed, or an unusual handle): the console's stream still writes.
+            return Console.OpenStandardOutput();
+        }
+    }
+}
