@@ -1,5 +1,7 @@
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Auth0Connector.FakeTenant;
 using Auth0Connector.Tests.Support;
 using WireMock.Matchers;
 using WireMock.RequestBuilders;
@@ -67,6 +69,31 @@ public class HostileBodiesTests : IDisposable
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses(other));
         Assert.NotEmpty(run.Records(other));
         Assert.False(string.IsNullOrEmpty(bad));
+    }
+
+    [Fact]
+    public async Task Read_UsersExportLineThatIsNotAnObject_FailsTheUsersStreamNamingTheExport()
+    {
+        // More than 1000 users in one millisecond are read through an export job.
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 2_000, UsersSharingOneTimestamp = 1_100, Organizations = 0, ExportJobPolls = 1, ClientSecret = Secret });
+        using var gzipped = new MemoryStream();
+        using (var gzip = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write("{\"user_id\":\"auth0|x\",\"updated_at\":\"2024-01-01T00:00:00.000Z\"}\n42\n"u8);
+        }
+
+        tenant.Server.Given(Request.Create().WithPath(new WildcardMatcher("/exports/*")).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/gzip").WithBody(gzipped.ToArray()));
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users", "clients"], usersFullRefresh: true)]);
+
+        Assert.Equal(1, run.ExitCode);
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("users", error.GetProperty("stream_descriptor").GetProperty("name").GetString());
+        Assert.Contains("users export", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("not a JSON object", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("INCOMPLETE", run.Statuses("users").Last());
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
     }
 
     private static string Nested(int depth, string leaf)
