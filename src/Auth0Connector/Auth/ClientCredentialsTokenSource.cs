@@ -113,7 +113,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
 
         try
         {
-            using var document = JsonDocument.Parse(payload);
+            using var document = JsonDocument.Parse(payload, ServerJson.Options);
             var root = document.RootElement;
             var token = root.TryGetProperty("access_token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (string.IsNullOrEmpty(token))
@@ -166,7 +166,7 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
     {
         try
         {
-            using var document = JsonDocument.Parse(payload);
+            using var document = JsonDocument.Parse(payload, ServerJson.Options);
             var root = document.RootElement;
             return (root.StringProperty("error") ?? root.StringProperty("errorCode"), root.StringProperty("error_description") ?? root.StringProperty("message"));
         }

@@ -25,7 +25,7 @@ internal sealed class StaticTokenSource(string token) : ITokenSource
         try
         {
             var payload = Base64Url.DecodeFromChars(parts[1]);
-            using var document = JsonDocument.Parse(payload);
+            using var document = JsonDocument.Parse(payload, ServerJson.Options);
             return ParseScopes(document.RootElement.StringProperty("scope"));
         }
         catch (Exception e) when (e is FormatException or JsonException)

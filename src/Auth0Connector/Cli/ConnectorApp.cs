@@ -11,11 +11,56 @@ internal static class ConnectorApp
     /// <summary>The exit code of a command line that could not be understood.</summary>
     public const int UsageError = 2;
 
+    /// <summary>What stderr says when stdout's reader went away (stdout itself is gone).</summary>
+    internal const string OutputClosedNotice = "auth0-connector: stdout was closed by its reader (broken pipe); stopped without reading further.";
+
     public static async Task<int> RunAsync(string[] args, ConnectorEnvironment environment, CancellationToken cancellationToken = default)
     {
         var redactor = new Redactor();
-        using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor);
+        // Cancelled by the caller, or by the writer when stdout fails: every command observes it.
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var messages = new MessageWriter(environment.Stdout, environment.Time, redactor, run);
+        UnhandledExceptionEventHandler lastResort = (_, e) => Crash(messages, environment, e.ExceptionObject);
+        AppDomain.CurrentDomain.UnhandledException += lastResort;
+        try
+        {
+            var exitCode = await RunCommandAsync(args, environment, messages, redactor, run.Token);
+            messages.Flush();
+            return exitCode;
+        }
+        catch (Exception) when (messages.OutputClosed)
+        {
+            await environment.Stderr.WriteLineAsync(OutputClosedNotice);
+            return 1;
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.UnhandledException -= lastResort;
+        }
+    }
 
+    /// <summary>
+    /// An exception no await observed (a thread of a library, say): reported as a system_error and
+    /// exit 1 instead of the runtime's abort.
+    /// </summary>
+    private static void Crash(MessageWriter messages, ConnectorEnvironment environment, object exception)
+    {
+        try
+        {
+            var error = exception as Exception;
+            messages.Error(FailureType.SystemError, $"Unexpected error: {error?.Message ?? exception.ToString()}", error?.GetType().FullName, stackTrace: error?.ToString());
+            messages.Flush();
+        }
+        catch (Exception)
+        {
+            environment.Stderr.WriteLine(messages.OutputClosed ? OutputClosedNotice : "auth0-connector: unexpected error; the report could not be written.");
+        }
+
+        Environment.Exit(1);
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, ConnectorEnvironment environment, MessageWriter messages, Redactor redactor, CancellationToken cancellationToken)
+    {
         var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON, or - to read it from standard input.", Required = true, HelpName = "FILE" };
         var catalogOption = new Option<string>("--catalog") { Description = "Path to the configured catalog JSON. Without it (and without --streams) every stream is read, incrementally where it can be.", HelpName = "FILE" };
         var streamsOption = new Option<string>("--streams") { Description = "Read only these streams (comma-separated, e.g. users,clients) without writing a catalog; incrementally where they can be.", HelpName = "NAMES" };

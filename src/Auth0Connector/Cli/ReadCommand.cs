@@ -191,7 +191,7 @@ internal static class ReadCommand
             messages.Status(stream.Name, StreamStatus.Complete);
             return null;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutputClosedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             var failure = FailureMapper.Map(e, stream);
             messages.Log(LogLevel.Error, $"{stream.Name}: failed after {total} records: {failure.Message}");

@@ -45,13 +45,12 @@ internal sealed class Auth0ApiClient(HttpClient http)
                 throw ToException(method, response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), path);
             }
 
-            // The body is already buffered (inside the retry pipeline): parse it from there, no copy.
             try
             {
                 // The buffered body is parsed in place (the document keeps it alive): no second copy.
                 return response.Content is BufferedContent buffered
-                    ? JsonDocument.Parse(buffered.Body)
-                    : await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+                    ? JsonDocument.Parse(buffered.Body, ServerJson.Options)
+                    : await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), ServerJson.Options, cancellationToken);
             }
             catch (JsonException)
             {
@@ -71,7 +70,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
         string? errorCode = null, message = null;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body, ServerJson.Options);
             errorCode = document.RootElement.StringProperty("errorCode");
             message = document.RootElement.StringProperty("message");
         }

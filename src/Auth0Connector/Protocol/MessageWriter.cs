@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Auth0Connector.Protocol;
@@ -32,81 +31,80 @@ internal enum LogLevel
 internal readonly record struct RecordField(string Name, string Value);
 
 /// <summary>
-/// Writes one JSON protocol message per stdout line. Writes are serialized by a lock, so stream
-/// readers running in parallel can share one writer; records are copied straight from the
-/// page's JSON without materializing objects.
+/// Writes the protocol's messages, one per stdout line, through a <see cref="MessageOutput"/>:
+/// each is composed whole before a byte of it is written (a failure while composing discards it),
+/// stream readers running in parallel share one writer, and a failed output cancels the run.
+/// Records are copied straight from the page's JSON without materializing objects.
 /// </summary>
 internal sealed class MessageWriter : IDisposable
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // Records are passed through as Auth0 sent them; relaxed escaping keeps non-ASCII names readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-        SkipValidation = false,
-    };
-
-    private static readonly byte[] NewLine = "\n"u8.ToArray();
-    private readonly Stream _output;
-    private readonly Utf8JsonWriter _json;
+    private readonly MessageOutput _output;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-
     private readonly Redactor _redactor;
 
-    public MessageWriter(Stream output, TimeProvider time, Redactor redactor)
+    /// <param name="run">Cancelled when the output fails, so the commands stop at once.</param>
+    public MessageWriter(Stream output, TimeProvider time, Redactor redactor, CancellationTokenSource? run = null)
     {
-        _output = output;
+        _output = new MessageOutput(output, run);
         _time = time;
         _redactor = redactor;
-        _json = new Utf8JsonWriter(output, WriterOptions);
     }
+
+    /// <summary>True once a write to the output failed: stdout is gone.</summary>
+    public bool OutputClosed => _output.Closed;
+
+    private Utf8JsonWriter Json => _output.Json;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public void Record(string stream, JsonElement data, ReadOnlySpan<RecordField> added = default)
+    public void Record(string stream, JsonElement data, RecordField[]? added = null) =>
+        _output.Write((self: this, stream, data, added), flush: false, static m => m.self.ComposeRecord(m.stream, m.data, m.added));
+
+    private void ComposeRecord(string stream, JsonElement data, RecordField[]? added)
     {
-        lock (_gate)
+        if (data.ValueKind != JsonValueKind.Object)
         {
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, "RECORD"u8);
-            _json.WritePropertyName("record"u8);
-            _json.WriteStartObject();
-            _json.WriteString("stream"u8, stream);
-            _json.WritePropertyName("data"u8);
-            if (added.IsEmpty)
-            {
-                // Verbatim: the record's own bytes, exactly as Auth0 sent them (already valid JSON).
-                _json.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
-            }
-            else
-            {
-                _json.WriteStartObject();
-                foreach (var field in added)
-                {
-                    _json.WriteString(field.Name, field.Value);
-                }
-
-                foreach (var property in data.EnumerateObject())
-                {
-                    if (!IsAdded(property.Name, added))
-                    {
-                        _json.WritePropertyName(property.Name);
-                        _json.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
-                    }
-                }
-
-                _json.WriteEndObject();
-            }
-
-            _json.WriteNumber("emitted_at"u8, NowMs);
-            _json.WriteEndObject();
-            _json.WriteEndObject();
-            EndLine(flush: false);
+            // The streams refuse such rows where pages are made; this keeps any other path honest.
+            throw new InvalidDataException($"{stream}: a row that is not a JSON object ({data.ValueKind}) cannot be a record.");
         }
+
+        Json.WriteStartObject();
+        Json.WriteString("type"u8, "RECORD"u8);
+        Json.WritePropertyName("record"u8);
+        Json.WriteStartObject();
+        Json.WriteString("stream"u8, stream);
+        Json.WritePropertyName("data"u8);
+        if (added is null || added.Length == 0)
+        {
+            // Verbatim: the record's own bytes, exactly as Auth0 sent them (already valid JSON).
+            Json.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
+        }
+        else
+        {
+            Json.WriteStartObject();
+            foreach (var field in added)
+            {
+                Json.WriteString(field.Name, field.Value);
+            }
+
+            foreach (var property in data.EnumerateObject())
+            {
+                if (!IsAdded(property.Name, added))
+                {
+                    Json.WritePropertyName(property.Name);
+                    Json.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
+                }
+            }
+
+            Json.WriteEndObject();
+        }
+
+        Json.WriteNumber("emitted_at"u8, NowMs);
+        Json.WriteEndObject();
+        Json.WriteEndObject();
     }
 
-    private static bool IsAdded(string name, ReadOnlySpan<RecordField> added)
+    private static bool IsAdded(string name, RecordField[] added)
     {
         foreach (var field in added)
         {
@@ -122,71 +120,69 @@ internal sealed class MessageWriter : IDisposable
     /// <summary>A per-stream STATE message; <paramref name="writeState"/> writes the stream_state object.</summary>
     public void State(string stream, Action<Utf8JsonWriter> writeState, long recordCount)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, "STATE"u8);
-            _json.WritePropertyName("state"u8);
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, "STREAM"u8);
-            _json.WritePropertyName("stream"u8);
-            _json.WriteStartObject();
+            Json.WriteStartObject();
+            Json.WriteString("type"u8, "STATE"u8);
+            Json.WritePropertyName("state"u8);
+            Json.WriteStartObject();
+            Json.WriteString("type"u8, "STREAM"u8);
+            Json.WritePropertyName("stream"u8);
+            Json.WriteStartObject();
             WriteDescriptor(stream);
-            _json.WritePropertyName("stream_state"u8);
-            writeState(_json);
-            _json.WriteEndObject();
-            _json.WritePropertyName("sourceStats"u8);
-            _json.WriteStartObject();
+            Json.WritePropertyName("stream_state"u8);
+            writeState(Json);
+            Json.WriteEndObject();
+            Json.WritePropertyName("sourceStats"u8);
+            Json.WriteStartObject();
             // A double with a decimal point, as the protocol asks.
-            _json.WriteNumber("recordCount"u8, (double)recordCount);
-            _json.WriteEndObject();
-            _json.WriteEndObject();
-            _json.WriteEndObject();
-            EndLine(flush: true);
-        }
+            Json.WriteNumber("recordCount"u8, (double)recordCount);
+            Json.WriteEndObject();
+            Json.WriteEndObject();
+            Json.WriteEndObject();
+        });
     }
 
     public void Log(LogLevel level, string message)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, "LOG"u8);
-            _json.WritePropertyName("log"u8);
-            _json.WriteStartObject();
-            _json.WriteString("level"u8, level switch
+            Json.WriteStartObject();
+            Json.WriteString("type"u8, "LOG"u8);
+            Json.WritePropertyName("log"u8);
+            Json.WriteStartObject();
+            Json.WriteString("level"u8, level switch
             {
                 LogLevel.Debug => "DEBUG",
                 LogLevel.Info => "INFO",
                 LogLevel.Warn => "WARN",
                 _ => "ERROR",
             });
-            _json.WriteString("message"u8, _redactor.Redact(message));
-            _json.WriteEndObject();
-            _json.WriteEndObject();
-            EndLine(flush: true);
-        }
+            Json.WriteString("message"u8, _redactor.Redact(message));
+            Json.WriteEndObject();
+            Json.WriteEndObject();
+        });
     }
 
     public void Error(FailureType failureType, string message, string? internalMessage = null, string? stream = null, string? stackTrace = null)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
             StartTrace("ERROR"u8);
-            _json.WritePropertyName("error"u8);
-            _json.WriteStartObject();
-            _json.WriteString("message"u8, _redactor.Redact(message));
+            Json.WritePropertyName("error"u8);
+            Json.WriteStartObject();
+            Json.WriteString("message"u8, _redactor.Redact(message));
             if (internalMessage is not null)
             {
-                _json.WriteString("internal_message"u8, _redactor.Redact(internalMessage));
+                Json.WriteString("internal_message"u8, _redactor.Redact(internalMessage));
             }
 
             if (stackTrace is not null)
             {
-                _json.WriteString("stack_trace"u8, _redactor.Redact(stackTrace));
+                Json.WriteString("stack_trace"u8, _redactor.Redact(stackTrace));
             }
 
-            _json.WriteString("failure_type"u8, failureType switch
+            Json.WriteString("failure_type"u8, failureType switch
             {
                 FailureType.ConfigError => "config_error",
                 FailureType.TransientError => "transient_error",
@@ -197,20 +193,20 @@ internal sealed class MessageWriter : IDisposable
                 WriteDescriptor(stream);
             }
 
-            _json.WriteEndObject();
+            Json.WriteEndObject();
             EndTrace();
-        }
+        });
     }
 
     public void Status(string stream, StreamStatus status, DateTimeOffset? rateLimitedUntil = null)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
             StartTrace("STREAM_STATUS"u8);
-            _json.WritePropertyName("stream_status"u8);
-            _json.WriteStartObject();
+            Json.WritePropertyName("stream_status"u8);
+            Json.WriteStartObject();
             WriteDescriptor(stream);
-            _json.WriteString("status"u8, status switch
+            Json.WriteString("status"u8, status switch
             {
                 StreamStatus.Started => "STARTED",
                 StreamStatus.Running => "RUNNING",
@@ -219,120 +215,99 @@ internal sealed class MessageWriter : IDisposable
             });
             if (rateLimitedUntil is { } until)
             {
-                _json.WritePropertyName("reasons"u8);
-                _json.WriteStartArray();
-                _json.WriteStartObject();
-                _json.WriteString("type"u8, "RATE_LIMITED"u8);
-                _json.WritePropertyName("rate_limited"u8);
-                _json.WriteStartObject();
-                _json.WriteNumber("quota_reset"u8, until.ToUnixTimeMilliseconds());
-                _json.WriteEndObject();
-                _json.WriteEndObject();
-                _json.WriteEndArray();
+                Json.WritePropertyName("reasons"u8);
+                Json.WriteStartArray();
+                Json.WriteStartObject();
+                Json.WriteString("type"u8, "RATE_LIMITED"u8);
+                Json.WritePropertyName("rate_limited"u8);
+                Json.WriteStartObject();
+                Json.WriteNumber("quota_reset"u8, until.ToUnixTimeMilliseconds());
+                Json.WriteEndObject();
+                Json.WriteEndObject();
+                Json.WriteEndArray();
             }
 
-            _json.WriteEndObject();
+            Json.WriteEndObject();
             EndTrace();
-        }
+        });
     }
 
     public void Estimate(string stream, long rows)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
             StartTrace("ESTIMATE"u8);
-            _json.WritePropertyName("estimate"u8);
-            _json.WriteStartObject();
-            _json.WriteString("name"u8, stream);
-            _json.WriteString("type"u8, "STREAM"u8);
-            _json.WriteNumber("row_estimate"u8, rows);
-            _json.WriteEndObject();
+            Json.WritePropertyName("estimate"u8);
+            Json.WriteStartObject();
+            Json.WriteString("name"u8, stream);
+            Json.WriteString("type"u8, "STREAM"u8);
+            Json.WriteNumber("row_estimate"u8, rows);
+            Json.WriteEndObject();
             EndTrace();
-        }
+        });
     }
 
     public void ConnectionStatus(bool succeeded, string? message)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, "CONNECTION_STATUS"u8);
-            _json.WritePropertyName("connectionStatus"u8);
-            _json.WriteStartObject();
-            _json.WriteString("status"u8, succeeded ? "SUCCEEDED"u8 : "FAILED"u8);
+            Json.WriteStartObject();
+            Json.WriteString("type"u8, "CONNECTION_STATUS"u8);
+            Json.WritePropertyName("connectionStatus"u8);
+            Json.WriteStartObject();
+            Json.WriteString("status"u8, succeeded ? "SUCCEEDED"u8 : "FAILED"u8);
             if (message is not null)
             {
-                _json.WriteString("message"u8, _redactor.Redact(message));
+                Json.WriteString("message"u8, _redactor.Redact(message));
             }
 
-            _json.WriteEndObject();
-            _json.WriteEndObject();
-            EndLine(flush: true);
-        }
+            Json.WriteEndObject();
+            Json.WriteEndObject();
+        });
     }
 
     /// <summary>Writes a message whose payload is raw JSON we own (SPEC, CATALOG).</summary>
     public void Raw(string type, string payloadField, Action<Utf8JsonWriter> writePayload)
     {
-        lock (_gate)
+        Write(flush: true, () =>
         {
-            _json.WriteStartObject();
-            _json.WriteString("type"u8, type);
-            _json.WritePropertyName(payloadField);
-            writePayload(_json);
-            _json.WriteEndObject();
-            EndLine(flush: true);
-        }
+            Json.WriteStartObject();
+            Json.WriteString("type"u8, type);
+            Json.WritePropertyName(payloadField);
+            writePayload(Json);
+            Json.WriteEndObject();
+        });
     }
 
-    public void Flush()
-    {
-        lock (_gate)
-        {
-            _json.Flush();
-            _output.Flush();
-        }
-    }
+    /// <summary>Sends what is buffered on to the output.</summary>
+    public void Flush() => _output.Flush();
+
+    private void Write(bool flush, Action compose) =>
+        _output.Write(compose, flush, static compose => compose());
 
     private void StartTrace(ReadOnlySpan<byte> traceType)
     {
-        _json.WriteStartObject();
-        _json.WriteString("type"u8, "TRACE"u8);
-        _json.WritePropertyName("trace"u8);
-        _json.WriteStartObject();
-        _json.WriteString("type"u8, traceType);
-        _json.WriteNumber("emitted_at"u8, NowMs);
+        Json.WriteStartObject();
+        Json.WriteString("type"u8, "TRACE"u8);
+        Json.WritePropertyName("trace"u8);
+        Json.WriteStartObject();
+        Json.WriteString("type"u8, traceType);
+        Json.WriteNumber("emitted_at"u8, NowMs);
     }
 
     private void EndTrace()
     {
-        _json.WriteEndObject();
-        _json.WriteEndObject();
-        EndLine(flush: true);
+        Json.WriteEndObject();
+        Json.WriteEndObject();
     }
 
     private void WriteDescriptor(string stream)
     {
-        _json.WritePropertyName("stream_descriptor"u8);
-        _json.WriteStartObject();
-        _json.WriteString("name"u8, stream);
-        _json.WriteEndObject();
+        Json.WritePropertyName("stream_descriptor"u8);
+        Json.WriteStartObject();
+        Json.WriteString("name"u8, stream);
+        Json.WriteEndObject();
     }
 
-    private void EndLine(bool flush)
-    {
-        _json.Flush();
-        _json.Reset();
-        _output.Write(NewLine);
-        if (flush)
-        {
-            _output.Flush();
-        }
-    }
-
-    public void Dispose()
-    {
-        Flush();
-        _json.Dispose();
-    }
+    public void Dispose() => _output.Dispose();
 }

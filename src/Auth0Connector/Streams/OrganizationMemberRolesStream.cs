@@ -77,8 +77,10 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
             }
 
             RecordField[] added = [new("org_id", orgId), new("user_id", userId)];
+            var index = 0;
             foreach (var role in roles.EnumerateArray())
             {
+                RecordRows.RequireObject(role, $"{Auth0ApiClient.PathOf($"organizations/{Uri.EscapeDataString(orgId)}/members")} (roles of {userId})", index++);
                 // The catalog's entry has the description; a role created since is passed as listed.
                 yield return StreamItem.Of(catalog.Find(role) ?? role, added);
             }

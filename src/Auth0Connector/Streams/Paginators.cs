@@ -167,16 +167,18 @@ internal static class Paginators
         }
     }
 
-    /// <summary>The record array of a response: a bare array, or the named property of an envelope.</summary>
+    /// <summary>The record array of a response: a bare array, or the named property of an envelope; every row an object.</summary>
     public static JsonElement Items(JsonElement root, string itemsProperty, string path)
     {
         if (root.ValueKind == JsonValueKind.Array)
         {
+            RecordRows.RequireObjects(root, path);
             return root;
         }
 
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var items) && items.ValueKind == JsonValueKind.Array)
         {
+            RecordRows.RequireObjects(items, path);
             return items;
         }
 

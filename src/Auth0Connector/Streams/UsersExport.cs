@@ -129,9 +129,19 @@ internal static class UsersExport
             }
 
             exported++;
-            var user = JsonDocument.Parse(line);
-            withUpdatedAt += user.RootElement.ValueKind == JsonValueKind.Object && user.RootElement.TryGetProperty("updated_at", out _) ? 1 : 0;
-            if (user.RootElement.ValueKind == JsonValueKind.Object && keep(user.RootElement))
+            var user = JsonDocument.Parse(line, ServerJson.Options);
+            try
+            {
+                RecordRows.RequireObject(user.RootElement, $"users export {id}", exported - 1);
+            }
+            catch
+            {
+                user.Dispose();
+                throw;
+            }
+
+            withUpdatedAt += user.RootElement.TryGetProperty("updated_at", out _) ? 1 : 0;
+            if (keep(user.RootElement))
             {
                 kept++;
                 yield return user;
