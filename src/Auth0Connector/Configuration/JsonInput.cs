@@ -238,21 +238,6 @@ internal static class JsonInput
         return text.Length <= 24 ? text : text[..24] + "...";
     }
 
-    public static bool OptionalBool(JsonElement parent, string name, string path, bool fallback)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return fallback;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new ConfigException(path, $"'{path}' must be true or false, not {Describe(value)}."),
-        };
-    }
-
     private static readonly string[] IsoFormats =
     [
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",

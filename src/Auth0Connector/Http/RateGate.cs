@@ -36,18 +36,6 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private long _probe;              // which admitted request is the probe (see Abandoned)
     private int _inFlight;
 
-    /// <summary>The measured refill rate of the tenant's bucket, once known.</summary>
-    public double? RefillPerSecond
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _refillPerSecond;
-            }
-        }
-    }
-
     /// <summary>Waits for this request's turn; the caller reports the response with <see cref="Completed"/>.</summary>
     public async ValueTask AcquireAsync(CancellationToken cancellationToken)
     {

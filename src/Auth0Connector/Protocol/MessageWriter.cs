@@ -21,7 +21,6 @@ internal enum StreamStatus
 
 internal enum LogLevel
 {
-    Debug,
     Info,
     Warn,
     Error,
@@ -153,7 +152,6 @@ internal sealed class MessageWriter : IDisposable
             Json.WriteStartObject();
             Json.WriteString("level"u8, level switch
             {
-                LogLevel.Debug => "DEBUG",
                 LogLevel.Info => "INFO",
                 LogLevel.Warn => "WARN",
                 _ => "ERROR",
