@@ -23,8 +23,8 @@ internal static class FailureMapper
         Auth0ApiException { ErrorCode: "redirect" } e when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" =>
             new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         // No token, no request: the next stream would try the token endpoint all over again.
-        Auth0ApiException { Path: "/oauth/token" } e => new Failure(e.FailureType, e.Message, StopsSync: true),
-        Auth0ApiException e => new Failure(e.FailureType, e.Message, StopsSync: false),
+        Auth0ApiException { Path: "/oauth/token" } e => new Failure(TypeOf(e), e.Message, StopsSync: true),
+        Auth0ApiException e => new Failure(TypeOf(e), e.Message, StopsSync: false),
         OffOriginException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         ResponseTooLargeException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         OutOfMemoryException => new Failure(FailureType.SystemError,
@@ -33,5 +33,13 @@ internal static class FailureMapper
         ResultCapException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         InvalidDataException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         _ => new Failure(FailureType.SystemError, $"Unexpected error: {error.Message}", StopsSync: false, error.ToString()),
+    };
+
+    /// <summary>What an API error after retries means to the user: fix the config, try later, or a fault of the server's.</summary>
+    private static FailureType TypeOf(Auth0ApiException e) => e.Status switch
+    {
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureType.ConfigError,
+        _ when Auth0ApiException.IsTransientStatus(e.Status) => FailureType.TransientError,
+        _ => FailureType.SystemError,
     };
 }

@@ -77,7 +77,11 @@ internal static class ReadCommand
                 Mode = configured.Mode,
                 State = configured.Mode == SyncMode.Incremental ? state.For(stream.Name) : null,
             };
-            throttle.Attach(messages, stream.Name);
+            throttle.Attach((waited, until) =>
+            {
+                messages.Status(stream.Name, StreamStatus.Running, until);
+                messages.Log(LogLevel.Info, $"{stream.Name}: waiting for the tenant's rate limit ({waited.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+            });
             var streamProgress = progress?.Start(stream.Name);
             var failure = await ReadStreamAsync(stream, streamContext, streamProgress, cancellationToken);
             if (streamProgress is not null)

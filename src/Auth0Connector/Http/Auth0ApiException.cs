@@ -1,5 +1,4 @@
 using System.Net;
-using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Http;
 
@@ -17,11 +16,4 @@ internal sealed class Auth0ApiException(HttpStatusCode status, string? errorCode
 
     public static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
-
-    public FailureType FailureType => Status switch
-    {
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureType.ConfigError,
-        _ when IsTransientStatus(Status) => FailureType.TransientError,
-        _ => FailureType.SystemError,
-    };
 }

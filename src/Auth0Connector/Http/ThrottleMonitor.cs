@@ -1,19 +1,16 @@
-using Auth0Connector.Protocol;
-
 namespace Auth0Connector.Http;
 
 /// <summary>
 /// Adds up the wall-clock time requests spend waiting for the tenant's rate limit (the rate gate's
-/// pauses and the waits before retrying a 429) and, once they reach a second, tells the orchestrator: a
-/// RUNNING stream status with reason RATE_LIMITED and the quota reset time, and a LOG line.
+/// pauses and the waits before retrying a 429) and, once they reach a second, reports them to the
+/// attached listener (read turns that into a RATE_LIMITED stream status and a LOG line).
 /// </summary>
 internal sealed class ThrottleMonitor(TimeProvider time)
 {
     private static readonly TimeSpan ReportThreshold = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(10);
     private readonly Lock _gate = new();
-    private MessageWriter? _messages;
-    private string? _stream;
+    private Action<TimeSpan, DateTimeOffset>? _report;
     private TimeSpan _unreported;
     private TimeSpan _total;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
@@ -31,13 +28,15 @@ internal sealed class ThrottleMonitor(TimeProvider time)
         }
     }
 
-    /// <summary>Routes reports to <paramref name="stream"/> (read runs one stream at a time).</summary>
-    public void Attach(MessageWriter messages, string? stream)
+    /// <summary>
+    /// Routes reports (time waited since the last one, when the quota resets) to <paramref name="report"/>:
+    /// read attaches one per stream, as it runs one stream at a time.
+    /// </summary>
+    public void Attach(Action<TimeSpan, DateTimeOffset>? report)
     {
         lock (_gate)
         {
-            _messages = messages;
-            _stream = stream;
+            _report = report;
             _unreported = TimeSpan.Zero;
         }
     }
@@ -62,8 +61,7 @@ internal sealed class ThrottleMonitor(TimeProvider time)
     /// </summary>
     private void Add(DateTimeOffset from, DateTimeOffset to, DateTimeOffset? quotaReset)
     {
-        MessageWriter? messages;
-        string? stream;
+        Action<TimeSpan, DateTimeOffset>? report;
         TimeSpan unreported;
         TimeSpan wait;
         lock (_gate)
@@ -79,18 +77,16 @@ internal sealed class ThrottleMonitor(TimeProvider time)
             _total += wait;
             _unreported += wait;
             var now = time.GetUtcNow();
-            if (_messages is null || _stream is null || _unreported < ReportThreshold || now - _lastReport < MinimumInterval)
+            if (_report is null || _unreported < ReportThreshold || now - _lastReport < MinimumInterval)
             {
                 return;
             }
 
-            (messages, stream, unreported) = (_messages, _stream, _unreported);
+            (report, unreported) = (_report, _unreported);
             _unreported = TimeSpan.Zero;
             _lastReport = now;
         }
 
-        var until = quotaReset ?? time.GetUtcNow() + wait;
-        messages.Status(stream, StreamStatus.Running, until);
-        messages.Log(LogLevel.Info, $"{stream}: waiting for the tenant's rate limit ({unreported.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+        report(unreported, quotaReset ?? time.GetUtcNow() + wait);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Auth0Connector.Cli;
 using Auth0Connector.Configuration;
 using Auth0Connector.FakeTenant;
 using Auth0Connector.Http;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Streams;
 
-namespace Auth0Connector.Protocol;
+namespace Auth0Connector.Cli;
 
 /// <summary>One stream selected in the configured catalog, with its sync mode.</summary>
 internal sealed record ConfiguredStream(IAuth0Stream Stream, SyncMode Mode);

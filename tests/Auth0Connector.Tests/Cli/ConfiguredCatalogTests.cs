@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Auth0Connector.Configuration;
-using Auth0Connector.Protocol;
+using Auth0Connector.Cli;
 using Auth0Connector.Streams;
 
-namespace Auth0Connector.Tests.Protocol;
+namespace Auth0Connector.Tests.Cli;
 
 public class ConfiguredCatalogTests
 {

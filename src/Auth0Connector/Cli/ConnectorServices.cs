@@ -1,9 +1,10 @@
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
+using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Auth0Connector.Http;
+namespace Auth0Connector.Cli;
 
 /// <summary>
 /// Composition root of the send path: config → token source → typed HttpClient with one
