@@ -15,6 +15,8 @@ internal sealed class ClientsStream : IAuth0Stream
 
     public string RequiredScope => "read:clients";
 
+    public string Endpoint => "GET /api/v2/clients";
+
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }

@@ -26,6 +26,8 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     public string RequiredScope => "read:organization_member_roles";
 
+    public string Endpoint => "GET /api/v2/organizations/{id}/members/{user_id}/roles";
+
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }

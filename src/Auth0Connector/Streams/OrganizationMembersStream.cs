@@ -19,6 +19,8 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
 
     public string RequiredScope => "read:organization_members";
 
+    public string Endpoint => "GET /api/v2/organizations/{id}/members";
+
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }

@@ -15,6 +15,8 @@ internal sealed class OrganizationsStream : IAuth0Stream
 
     public string RequiredScope => "read:organizations";
 
+    public string Endpoint => "GET /api/v2/organizations";
+
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }

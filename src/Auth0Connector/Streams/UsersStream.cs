@@ -38,6 +38,8 @@ internal sealed class UsersStream : IAuth0Stream
 
     public string RequiredScope => "read:users";
 
+    public string Endpoint => "GET /api/v2/users";
+
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
         _ = UsersState.ReadCursor(state, now);
