@@ -148,10 +148,7 @@ internal sealed class UsersStream : IAuth0Stream
     {
         DateTimeOffset? lower = range.Lower;
         var lowerInclusive = true;
-        string? boundary = null;               // the updated_at of the last user delivered
-        var deliveredAtBoundary = new HashSet<string>(StringComparer.Ordinal);
-        var guard = new ProgressGuard("users");
-        var warnedWithout = false;
+        var walk = new UsersWalkState(new ProgressGuard("users"));
         while (true)
         {
             var pageSize = context.PageSize.Value;
@@ -164,73 +161,26 @@ internal sealed class UsersStream : IAuth0Stream
 
             var users = Paginators.Items(document.RootElement, "users", "users");
             var count = users.GetArrayLength();
-            guard.Page(users, document);
-            UsersWindow.Page page;
-            try
-            {
-                page = UsersWindow.Check(users, lower, lowerInclusive, range.Upper);
-            }
-            catch
-            {
-                document.Dispose();
-                throw;
-            }
-
+            var page = walk.Inspect(context, users, document, lower, lowerInclusive, range.Upper, full: count == pageSize);
             var (first, last) = (page.First, page.Last);
-            if (page.WithoutUpdatedAt > 0 && !warnedWithout)
-            {
-                warnedWithout = true;
-                context.Messages.Log(LogLevel.Warn, $"users: the search answered {page.WithoutUpdatedAt} user(s) without a valid updated_at (Auth0 always sets it; a damaged or imported profile?). They are delivered, but cannot be placed on the updated_at axis, so a later sync may not see their changes.");
-            }
-
-            if (count == pageSize && last is null && !page.PastUpper)
-            {
-                document.Dispose();
-                throw new InvalidDataException($"users: a full page of {count} users had no usable updated_at, so the walk cannot know where the next page starts; stopping rather than completing with users missing.");
-            }
-
             if (count == pageSize && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
             {
                 // A full page of one instant: page through exactly that millisecond instead.
                 document.Dispose();
                 var instant = TryParseTimestamp(first) ?? throw new InvalidDataException($"users: updated_at '{first}' is not a timestamp.");
-                await foreach (var batch in ReadInstantAsync(context, range, instant, first == boundary ? deliveredAtBoundary : null, cancellationToken))
+                await foreach (var batch in ReadInstantAsync(context, range, instant, walk.DeliveredAt(first), cancellationToken))
                 {
                     yield return batch;
                 }
 
-                boundary = null;
-                deliveredAtBoundary.Clear();
+                walk.ResetBoundary();
                 lower = instant;
                 lowerInclusive = false;
                 continue;
             }
 
-            var fresh = new List<JsonElement>(count);
-            foreach (var user in users.EnumerateArray())
-            {
-                var updatedAt = UpdatedAt(user);
-                var id = UserId(user);
-                if (updatedAt is not null && updatedAt == boundary && id is not null && !deliveredAtBoundary.Add(id))
-                {
-                    continue; // delivered by the previous request
-                }
-
-                // A user stamped at or after the range's end (the window ends at the sync's start; a
-                // clock gone wrong may say 2099) is delivered, but never becomes the position.
-                if (updatedAt is not null && updatedAt != boundary && !UsersWindow.IsPast(updatedAt, range.Upper))
-                {
-                    boundary = updatedAt;
-                    deliveredAtBoundary.Clear();
-                    if (id is not null)
-                    {
-                        deliveredAtBoundary.Add(id);
-                    }
-                }
-
-                fresh.Add(user);
-            }
-
+            var fresh = walk.Fresh(users, range.Upper);
+            var boundary = walk.Boundary;
             var complete = count < pageSize || last is null || page.PastUpper;
             yield return new UserBatch(document, fresh, range, boundary, complete);
             if (complete)
