@@ -48,10 +48,11 @@ internal static class CheckCommand
     {
         await using var services = ConnectorServices.Build(config, context.Environment.Time, context.Log, context.Redactor, context.Environment.CustomizeServices);
         var tokens = services.GetRequiredService<ITokenSource>();
-        var api = services.GetRequiredService<Auth0ApiClient>();
+        var probes = new ProbeRun(services.GetRequiredService<Auth0ApiClient>(), new StreamRegistry(), cancellationToken);
         try
         {
             await tokens.GetTokenAsync(cancellationToken);
+            await probes.RunAsync();
         }
         catch (Auth0AuthException e)
         {
@@ -63,77 +64,85 @@ internal static class CheckCommand
         }
         catch (Auth0ApiException e)
         {
-            return (false, e.Message);
+            // The token endpoint's refusals and a 401 speak for themselves; anything else is unexpected.
+            return (false, !probes.Started || e.Status == HttpStatusCode.Unauthorized ? e.Message : $"The tenant answered an unexpected error: {e.Message}");
+        }
+        catch (Exception e) when (e is OffOriginException or ResponseTooLargeException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            return (false, $"The tenant's answer cannot be used: {e.Message}");
         }
 
-        // The probes are independent apart from the organization chain: run them side by side, so
-        // that check costs about four round trips instead of seven. Each branch reports into its own
-        // findings; they are combined in a fixed order, so the message does not depend on timing.
-        var users = new Findings();
-        var clients = new Findings();
-        var organizations = new Findings();
-        var roles = new Findings();
-        string? orgId = null;
-        string? userId = null;
-        try
-        {
-            await Task.WhenAll(
-                ProbeOnlyAsync(api, "users?per_page=1&page=0&search_engine=v3&fields=user_id&include_fields=true", "users", "read:users", users, cancellationToken),
-                ProbeOnlyAsync(api, "clients?per_page=1&page=0&fields=client_id&include_fields=true", "clients", "read:clients", clients, cancellationToken),
-                OrganizationChainAsync(),
-                ProbeRolesAsync(api, roles, cancellationToken));
-        }
-        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Unauthorized)
-        {
-            return (false, e.Message);
-        }
-        catch (Auth0TransportException e)
-        {
-            return (false, $"Could not reach {config.BaseUri.Host}: {(e.InnerException?.Message ?? e.Message).TrimEnd('.')}. Check base_url and the network.");
-        }
-        catch (Auth0ApiException e)
-        {
-            return (false, $"The tenant answered an unexpected error: {e.Message}");
-        }
-
-        var missing = users.Missing.Concat(clients.Missing).Concat(organizations.Missing).ToList();
-        var notes = organizations.Notes.Concat(roles.Notes).ToList();
-
-        // With nothing to probe, fall back on the scopes the token says it carries.
-        if (userId is null && tokens.GrantedScopes is { } granted)
-        {
-            if (orgId is null && !granted.Contains("read:organization_members"))
-            {
-                missing.Add("read:organization_members (stream organization_members)");
-            }
-
-            if (!granted.Contains("read:organization_member_roles"))
-            {
-                missing.Add("read:organization_member_roles (stream organization_member_roles)");
-            }
-        }
-
+        var (missing, notes) = probes.Conclude(tokens.GrantedScopes);
         if (missing.Count > 0)
         {
             return (false, $"Connected to {config.BaseUri.Host}, but the credentials lack scopes: {string.Join("; ", missing.Distinct())}. Grant them to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications), or for a pasted token create one with those scopes.");
         }
 
         return (true, $"Connected to {config.BaseUri.Host}; every stream's scope is granted." + (notes.Count > 0 ? " " + string.Join(" ", notes) : string.Empty));
+    }
+
+    /// <summary>
+    /// The probes, one small request per stream. They are independent apart from the organization
+    /// chain, so they run side by side (about four round trips instead of seven); each branch
+    /// reports into its own findings, combined in a fixed order so the message does not depend on timing.
+    /// </summary>
+    private sealed class ProbeRun(Auth0ApiClient api, StreamRegistry registry, CancellationToken cancellationToken)
+    {
+        private readonly Findings _users = new();
+        private readonly Findings _clients = new();
+        private readonly Findings _organizations = new();
+        private readonly Findings _roles = new();
+        private string? _orgId;
+        private string? _userId;
+
+        /// <summary>Whether the probes began (a token was had).</summary>
+        public bool Started { get; private set; }
+
+        public Task RunAsync()
+        {
+            Started = true;
+            return Task.WhenAll(
+                ProbeOnlyAsync(api, "users?per_page=1&page=0&search_engine=v3&fields=user_id&include_fields=true", Stream("users"), _users, cancellationToken),
+                ProbeOnlyAsync(api, "clients?per_page=1&page=0&fields=client_id&include_fields=true", Stream("clients"), _clients, cancellationToken),
+                OrganizationChainAsync(),
+                ProbeRolesAsync(api, _roles, cancellationToken));
+        }
+
+        /// <summary>The scopes missing (stream by stream) and the notes for the user.</summary>
+        public (List<string> Missing, List<string> Notes) Conclude(IReadOnlySet<string>? granted)
+        {
+            var missing = _users.Missing.Concat(_clients.Missing).Concat(_organizations.Missing).ToList();
+            // With no member to probe, fall back on the scopes the token says it carries.
+            if (_userId is null && granted is not null)
+            {
+                foreach (var stream in (IAuth0Stream[])[Stream("organization_members"), Stream("organization_member_roles")])
+                {
+                    if ((_orgId is null || stream.Name != "organization_members") && !granted.Contains(stream.RequiredScope))
+                    {
+                        missing.Add($"{stream.RequiredScope} (stream {stream.Name})");
+                    }
+                }
+            }
+
+            return (missing, [.. _organizations.Notes.Concat(_roles.Notes)]);
+        }
+
+        private IAuth0Stream Stream(string name) => registry.Find(name) ?? throw new InvalidOperationException($"No stream {name}.");
 
         // organizations → the first one's members → the first member's roles.
-        async Task OrganizationChainAsync()
+        private async Task OrganizationChainAsync()
         {
-            orgId = await ProbeOrganizationsAsync(api, organizations, cancellationToken);
-            if (orgId is null)
+            _orgId = await ProbeOrganizationsAsync(api, Stream("organizations"), _organizations, cancellationToken);
+            if (_orgId is null)
             {
                 return;
             }
 
-            using var members = await ProbeAsync(api, ApiPath.Of("organizations", orgId, "members") + "?take=1", "organization_members", "read:organization_members", organizations, cancellationToken);
-            userId = members is null ? null : FirstId(members.RootElement, "members", "user_id");
-            if (userId is not null)
+            using var members = await ProbeAsync(api, ApiPath.Of("organizations", _orgId, "members") + "?take=1", Stream("organization_members"), _organizations, cancellationToken);
+            _userId = members is null ? null : FirstId(members.RootElement, "members", "user_id");
+            if (_userId is not null)
             {
-                await ProbeOnlyAsync(api, ApiPath.Of("organizations", orgId, "members", userId, "roles") + "?per_page=1&page=0", "organization_member_roles", "read:organization_member_roles", organizations, cancellationToken);
+                await ProbeOnlyAsync(api, ApiPath.Of("organizations", _orgId, "members", _userId, "roles") + "?per_page=1&page=0", Stream("organization_member_roles"), _organizations, cancellationToken);
             }
         }
     }
@@ -158,12 +167,12 @@ internal static class CheckCommand
         }
     }
 
-    private static async Task ProbeOnlyAsync(Auth0ApiClient api, string uri, string stream, string scope, Findings findings, CancellationToken cancellationToken)
+    private static async Task ProbeOnlyAsync(Auth0ApiClient api, string uri, IAuth0Stream stream, Findings findings, CancellationToken cancellationToken)
     {
-        using var _ = await ProbeAsync(api, uri, stream, scope, findings, cancellationToken);
+        using var _ = await ProbeAsync(api, uri, stream, findings, cancellationToken);
     }
 
-    private static async Task<JsonDocument?> ProbeAsync(Auth0ApiClient api, string uri, string stream, string scope, Findings findings, CancellationToken cancellationToken)
+    private static async Task<JsonDocument?> ProbeAsync(Auth0ApiClient api, string uri, IAuth0Stream stream, Findings findings, CancellationToken cancellationToken)
     {
         try
         {
@@ -171,16 +180,16 @@ internal static class CheckCommand
         }
         catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Forbidden)
         {
-            findings.Missing.Add($"{scope} (stream {stream})");
+            findings.Missing.Add($"{stream.RequiredScope} (stream {stream.Name})");
             return null;
         }
     }
 
-    private static async Task<string?> ProbeOrganizationsAsync(Auth0ApiClient api, Findings findings, CancellationToken cancellationToken)
+    private static async Task<string?> ProbeOrganizationsAsync(Auth0ApiClient api, IAuth0Stream organizationsStream, Findings findings, CancellationToken cancellationToken)
     {
         try
         {
-            using var organizations = await ProbeAsync(api, "organizations?take=1", "organizations", "read:organizations", findings, cancellationToken);
+            using var organizations = await ProbeAsync(api, "organizations?take=1", organizationsStream, findings, cancellationToken);
             var id = organizations is null ? null : FirstId(organizations.RootElement, "organizations", "id");
             if (organizations is not null && id is null)
             {
