@@ -59,6 +59,20 @@ internal static class ConnectorApp
         Environment.Exit(1);
     }
 
+    /// <summary>
+    /// A usage mistake is for the person typing: the problem and the command's usage on stderr,
+    /// nothing on stdout (it is no protocol exchange), exit 2.
+    /// </summary>
+    private static async Task<int> UsageErrorAsync(RootCommand root, ParseResult parseResult, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        await stderr.WriteLineAsync($"error: {string.Join(" ", parseResult.Errors.Select(e => e.Message))}");
+        await stderr.WriteLineAsync();
+        var command = parseResult.CommandResult.Command;
+        string[] help = command == root ? ["--help"] : [command.Name, "--help"];
+        await root.Parse(help).InvokeAsync(new InvocationConfiguration { Output = stderr, Error = stderr }, cancellationToken);
+        return UsageError;
+    }
+
     private static async Task<int> RunCommandAsync(string[] args, ConnectorEnvironment environment, MessageWriter messages, Redactor redactor, CancellationToken cancellationToken)
     {
         var configOption = new Option<string>("--config") { Description = "Path to the connector config JSON, or - to read it from standard input.", Required = true, HelpName = "FILE" };
@@ -107,15 +121,7 @@ internal static class ConnectorApp
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            // A usage mistake is for the person typing: the problem and the usage on stderr,
-            // nothing on stdout (it is no protocol exchange), exit 2.
-            var problems = string.Join(" ", parseResult.Errors.Select(e => e.Message));
-            await environment.Stderr.WriteLineAsync($"error: {problems}");
-            await environment.Stderr.WriteLineAsync();
-            var command = parseResult.CommandResult.Command;
-            string[] help = command == root ? ["--help"] : [command.Name, "--help"];
-            await root.Parse(help).InvokeAsync(new InvocationConfiguration { Output = environment.Stderr, Error = environment.Stderr }, cancellationToken);
-            return UsageError;
+            return await UsageErrorAsync(root, parseResult, environment.Stderr, cancellationToken);
         }
 
         using var output = new StreamWriter(environment.Stdout, leaveOpen: true) { AutoFlush = true };

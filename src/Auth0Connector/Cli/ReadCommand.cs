@@ -137,6 +137,21 @@ internal static class ReadCommand
             : throw new Configuration.ConfigException("--streams", "'--streams' names no stream; give one or more, comma-separated, e.g. --streams users,clients.");
     }
 
+    /// <summary>Every stream ends with a STATE carrying its last records' count, and has been RUNNING (even an empty one: Airbyte expects STARTED, RUNNING, COMPLETE).</summary>
+    private static void Complete(string stream, MessageWriter messages, string? lastState, long sinceState, bool running)
+    {
+        if (lastState is null || sinceState > 0)
+        {
+            var final = lastState ?? NoCursorState;
+            messages.State(stream, w => w.WriteRawValue(final), sinceState);
+        }
+
+        if (!running)
+        {
+            messages.Status(stream, StreamStatus.Running);
+        }
+    }
+
     private static async Task<Failure?> ReadStreamAsync(IAuth0Stream stream, StreamContext context, SyncProgress.StreamProgress? progress, CancellationToken cancellationToken)
     {
         var messages = context.Messages;
@@ -178,20 +193,8 @@ internal static class ReadCommand
                 Emit(item.Record, item.Added);
             }
 
-            // Every stream ends with a STATE carrying its last records' count.
-            if (lastState is null || sinceState > 0)
-            {
-                var final = lastState ?? NoCursorState;
-                messages.State(stream.Name, w => w.WriteRawValue(final), sinceState);
-            }
-
+            Complete(stream.Name, messages, lastState, sinceState, running);
             messages.Log(LogLevel.Info, $"{stream.Name}: {total} record{(total == 1 ? string.Empty : "s")} in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
-            if (!running)
-            {
-                // An empty stream still ran: Airbyte expects STARTED, RUNNING, COMPLETE.
-                messages.Status(stream.Name, StreamStatus.Running);
-            }
-
             messages.Status(stream.Name, StreamStatus.Complete);
             return null;
         }
