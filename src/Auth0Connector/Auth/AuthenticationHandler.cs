@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
+using Auth0Connector.Http;
 
 namespace Auth0Connector.Auth;
 
@@ -11,7 +11,7 @@ internal sealed class AuthenticationHandler(ITokenSource tokens) : DelegatingHan
         var token = await tokens.GetTokenAsync(cancellationToken);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (ErrorResolution.For(response.StatusCode) != ErrorAction.RenewToken)
         {
             return response;
         }

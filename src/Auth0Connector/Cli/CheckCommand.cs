@@ -65,7 +65,7 @@ internal static class CheckCommand
         catch (Auth0ApiException e)
         {
             // The token endpoint's refusals and a 401 speak for themselves; anything else is unexpected.
-            return (false, !probes.Started || e.Status == HttpStatusCode.Unauthorized ? e.Message : $"The tenant answered an unexpected error: {e.Message}");
+            return (false, !probes.Started || ErrorResolution.For(e) == ErrorAction.RenewToken ? e.Message : $"The tenant answered an unexpected error: {e.Message}");
         }
         catch (Exception e) when (e is OffOriginException or ResponseTooLargeException or InvalidDataException or System.Text.Json.JsonException)
         {
@@ -161,7 +161,7 @@ internal static class CheckCommand
         {
             using var _ = await api.GetJsonAsync("roles?per_page=1&page=0", cancellationToken);
         }
-        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Forbidden)
+        catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.MissingScope)
         {
             findings.Notes.Add("Without read:roles, organization_member_roles costs one request per member: grant it to read roles with the members listing.");
         }
@@ -178,7 +178,7 @@ internal static class CheckCommand
         {
             return await api.GetJsonAsync(uri, cancellationToken);
         }
-        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.Forbidden)
+        catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.MissingScope)
         {
             findings.Missing.Add($"{stream.RequiredScope} (stream {stream.Name})");
             return null;

@@ -1,4 +1,3 @@
-using System.Net;
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
 using Auth0Connector.Http;
@@ -16,15 +15,7 @@ internal static class FailureMapper
     {
         ConfigException e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         Auth0AuthException e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
-        Auth0ApiException { Status: HttpStatusCode.Unauthorized } e => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
-        Auth0ApiException { Status: HttpStatusCode.Forbidden } e => new Failure(FailureType.ConfigError,
-            stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope {stream.RequiredScope}. {e.Message}", StopsSync: false),
-        // A redirect: base_url is not the tenant's API (every stream would be redirected the same way).
-        Auth0ApiException { ErrorCode: "redirect" } e when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" =>
-            new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
-        // No token, no request: the next stream would try the token endpoint all over again.
-        Auth0ApiException { Path: "/oauth/token" } e => new Failure(TypeOf(e), e.Message, StopsSync: true),
-        Auth0ApiException e => new Failure(TypeOf(e), e.Message, StopsSync: false),
+        Auth0ApiException e => ForApi(e, stream),
         OffOriginException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         ResponseTooLargeException e => new Failure(FailureType.SystemError, e.Message, StopsSync: false),
         OutOfMemoryException => new Failure(FailureType.SystemError,
@@ -35,11 +26,17 @@ internal static class FailureMapper
         _ => new Failure(FailureType.SystemError, $"Unexpected error: {error.Message}", StopsSync: false, error.ToString()),
     };
 
-    /// <summary>What an API error after retries means to the user: fix the config, try later, or a fault of the server's.</summary>
-    private static FailureType TypeOf(Auth0ApiException e) => e.Status switch
+    /// <summary>An API error after retries, as the error-resolution table classes it.</summary>
+    private static Failure ForApi(Auth0ApiException e, IAuth0Stream? stream) => ErrorResolution.For(e) switch
     {
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => FailureType.ConfigError,
-        _ when Auth0ApiException.IsTransientStatus(e.Status) => FailureType.TransientError,
-        _ => FailureType.SystemError,
+        // Still 401 after the one renewal: the credentials themselves are refused.
+        ErrorAction.RenewToken => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        ErrorAction.MissingScope => new Failure(FailureType.ConfigError,
+            stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope {stream.RequiredScope}. {e.Message}", StopsSync: false),
+        // A redirect: base_url is not the tenant's API (every stream would be redirected the same way).
+        ErrorAction.StopSync when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
+        // Exhausted retries; at the token endpoint, the next stream would only try it all over again.
+        ErrorAction.Retry => new Failure(FailureType.TransientError, e.Message, StopsSync: e.Path == "/oauth/token"),
+        _ => new Failure(FailureType.SystemError, e.Message, StopsSync: e.Path == "/oauth/token"),
     };
 }

@@ -14,6 +14,5 @@ internal sealed class Auth0ApiException(HttpStatusCode status, string? errorCode
 
     public string Path { get; } = path;
 
-    public static bool IsTransientStatus(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+    public static bool IsTransientStatus(HttpStatusCode status) => ErrorResolution.For(status) == ErrorAction.Retry;
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Auth0Connector.Http;
 
@@ -64,13 +63,8 @@ internal static class RetryPolicy
 
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
     {
-        { Result: { } response } => Auth0ApiException.IsTransientStatus(response.StatusCode) || IsEmptySuccess(response),
-        { Exception: TimeoutRejectedException } => true,
-        // A host name that does not resolve will not resolve a second later: say so at once.
-        { Exception: HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } } => false,
-        { Exception: HttpRequestException or IOException } => true,
-        // A cancelled socket read that the caller did not ask for is a dropped connection.
-        { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
+        { Result: { } response } => ErrorResolution.For(response.StatusCode) == ErrorAction.Retry || IsEmptySuccess(response),
+        { Exception: { } error } => ErrorResolution.For(error, callerToken) == ErrorAction.Retry,
         _ => false,
     };
 

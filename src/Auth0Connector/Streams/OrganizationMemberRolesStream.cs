@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Auth0Connector.Http;
@@ -149,7 +148,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
                 return catalog;
             }
-            catch (Exception e) when (e is Auth0ApiException { Status: HttpStatusCode.Forbidden } or ResultCapException)
+            catch (Exception e) when (e is ResultCapException || (e is Auth0ApiException api && ErrorResolution.For(api) == ErrorAction.MissingScope))
             {
                 catalog.Dispose();
                 context.Messages.Log(LogLevel.Warn, $"organization_member_roles: the role catalog cannot be read ({(e is ResultCapException ? "more than 1000 roles" : "grant read:roles to avoid this")}); reading roles with one request per member instead.");

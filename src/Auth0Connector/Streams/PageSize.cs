@@ -17,10 +17,7 @@ internal sealed class PageSize(int configured)
     /// <summary>True when <paramref name="error"/> is the per_page rejection and a smaller size is now in force.</summary>
     public bool TryStepDown(Auth0ApiException error, int sizeUsed)
     {
-        if (error.Status != System.Net.HttpStatusCode.BadRequest
-            || error.ErrorCode != "invalid_query_string"
-            || !error.Message.Contains("per_page", StringComparison.OrdinalIgnoreCase)
-            || sizeUsed <= Fallback)
+        if (ErrorResolution.For(error) != ErrorAction.ShrinkPage || sizeUsed <= Fallback)
         {
             return false;
         }

@@ -123,7 +123,7 @@ internal static class Paginators
                     yield break;
                 }
             }
-            catch (Auth0ApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.SkipVanishedParent)
             {
                 onNotFound();
                 yield break;

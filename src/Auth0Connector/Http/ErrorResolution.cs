@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Auth0Connector.Http;
+
+/// <summary>What the connector does about an answer or a failure: the one table every part consults.</summary>
+internal enum ErrorAction
+{
+    /// <summary>Not an error.</summary>
+    None,
+
+    /// <summary>429, 408, 5xx, a dropped, cut or stalled attempt: wait and send again (the retry policy).</summary>
+    Retry,
+
+    /// <summary>401: renew the token once and send again (the authentication handler); after that, the credentials are wrong and the sync stops.</summary>
+    RenewToken,
+
+    /// <summary>400 rejecting <c>per_page</c>: step the page size down and ask again (the paginators).</summary>
+    ShrinkPage,
+
+    /// <summary>404 on a child listing: the parent vanished since it was listed, skip it with a warning.</summary>
+    SkipVanishedParent,
+
+    /// <summary>403: the stream's scope is missing; that stream fails with a config_error, the others go on (check names the scope).</summary>
+    MissingScope,
+
+    /// <summary>A redirect or a host that cannot be reached: every stream would fail the same way, so the sync stops.</summary>
+    StopSync,
+
+    /// <summary>Anything else: this stream fails, the others go on.</summary>
+    FailStream,
+}
+
+/// <summary>
+/// The error-resolution table, from (HTTP status, Auth0 <c>errorCode</c>, message) or a transport
+/// failure to an <see cref="ErrorAction"/>. The retry policy, the authentication handler, the
+/// paginators, check and the failure mapper all ask it, so one status never means two things.
+/// </summary>
+internal static class ErrorResolution
+{
+    public static ErrorAction For(HttpStatusCode status, string? errorCode = null, string? message = null) => (int)status switch
+    {
+        < 300 => ErrorAction.None,
+        < 400 => ErrorAction.StopSync,
+        401 => ErrorAction.RenewToken,
+        403 => ErrorAction.MissingScope,
+        404 => ErrorAction.SkipVanishedParent,
+        408 or 429 or >= 500 => ErrorAction.Retry,
+        400 when errorCode == "invalid_query_string" && message?.Contains("per_page", StringComparison.OrdinalIgnoreCase) == true => ErrorAction.ShrinkPage,
+        _ => ErrorAction.FailStream,
+    };
+
+    public static ErrorAction For(Auth0ApiException error) => For(error.Status, error.ErrorCode, error.Message);
+
+    /// <summary>A failure without an answer: a name that does not resolve stops at once; other connection trouble is retried.</summary>
+    public static ErrorAction For(Exception error, CancellationToken callerToken) => error switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => ErrorAction.StopSync,
+        Polly.Timeout.TimeoutRejectedException or HttpRequestException or IOException => ErrorAction.Retry,
+        // A cancelled socket read that the caller did not ask for is a dropped connection.
+        OperationCanceledException => callerToken.IsCancellationRequested ? ErrorAction.FailStream : ErrorAction.Retry,
+        _ => ErrorAction.FailStream,
+    };
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+using Auth0Connector.Http;
+
+namespace Auth0Connector.Tests.Http;
+
+/// <summary>The one table from answers and failures to what the connector does.</summary>
+public class ErrorResolutionTests
+{
+    [Theory]
+    [InlineData(200, null, null, "None")]
+    [InlineData(302, null, null, "StopSync")]
+    [InlineData(307, null, null, "StopSync")]
+    [InlineData(400, "invalid_query_string", "Query validation error: 'per_page' must be at most 50", "ShrinkPage")]
+    [InlineData(400, "invalid_query_string", "Query validation error: 'q' is invalid", "FailStream")]
+    [InlineData(400, null, null, "FailStream")]
+    [InlineData(401, null, null, "RenewToken")]
+    [InlineData(403, "insufficient_scope", null, "MissingScope")]
+    [InlineData(404, null, null, "SkipVanishedParent")]
+    [InlineData(408, null, null, "Retry")]
+    [InlineData(409, null, null, "FailStream")]
+    [InlineData(429, "too_many_requests", null, "Retry")]
+    [InlineData(500, null, null, "Retry")]
+    [InlineData(503, null, null, "Retry")]
+    public void For_Status_TheTablesAction(int status, string? errorCode, string? message, string expected)
+    {
+        Assert.Equal(Enum.Parse<ErrorAction>(expected), ErrorResolution.For((HttpStatusCode)status, errorCode, message));
+    }
+
+    [Fact]
+    public void For_Failures_ConnectionTroubleRetriedAnUnknownHostStops()
+    {
+        using var caller = new CancellationTokenSource();
+
+        Assert.Equal(ErrorAction.StopSync, ErrorResolution.For(new HttpRequestException(HttpRequestError.NameResolutionError, "no such host"), caller.Token));
+        Assert.Equal(ErrorAction.Retry, ErrorResolution.For(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException()), caller.Token));
+        Assert.Equal(ErrorAction.Retry, ErrorResolution.For(new IOException("reset"), caller.Token));
+        Assert.Equal(ErrorAction.Retry, ErrorResolution.For(new Polly.Timeout.TimeoutRejectedException(), caller.Token));
+        Assert.Equal(ErrorAction.Retry, ErrorResolution.For(new OperationCanceledException(), caller.Token));
+        caller.Cancel();
+        Assert.Equal(ErrorAction.FailStream, ErrorResolution.For(new OperationCanceledException(), caller.Token));
+        Assert.Equal(ErrorAction.FailStream, ErrorResolution.For(new InvalidDataException(), caller.Token));
+    }
+}
