@@ -47,6 +47,8 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             var admitted = false;
             var tookToken = false;
             long probe = 0;
+            double tokens;
+            double? refill;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
@@ -56,10 +58,9 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                     _tokens--;
                     admitted = tookToken = true;
                 }
-                else if (_refillPerSecond is { } rate)
+                else if (_refillPerSecond is not null)
                 {
                     quotaReset = _resetAt;
-                    wait = TimeSpan.FromSeconds((1 - _tokens) / rate);
                 }
                 else if (!_probing && now >= _resetAt)
                 {
@@ -84,6 +85,9 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 {
                     wait = TimeSpan.FromSeconds((1 - _tokens) / _refillPerSecond.Value);
                 }
+
+                // The model as this request saw it, for the debug line (read outside the lock, it could tear).
+                (tokens, refill) = (_tokens, _refillPerSecond);
             }
 
             if (admitted)
@@ -109,7 +113,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
 
             // However the model got there (a refill rate measured near zero, say), no pause exceeds a minute.
             wait = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > RateLimitHeaders.MaxWait ? RateLimitHeaders.MaxWait : wait;
-            log?.Debug($"rate gate: holding a request {wait.TotalMilliseconds:F0} ms (bucket model {_tokens:F2} requests, refill {(_refillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)");
+            log?.Debug($"rate gate: holding a request {wait.TotalMilliseconds:F0} ms (bucket model {tokens:F2} requests, refill {(refill is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)");
             await Task.Delay(wait, time, cancellationToken);
             waited += wait;
         }
