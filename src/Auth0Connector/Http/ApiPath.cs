@@ -15,6 +15,23 @@ internal static class ApiPath
     /// <summary>A relative path such as <c>organizations/{id}/members</c>, each part one escaped segment.</summary>
     public static string Of(params string[] segments) => string.Join('/', segments.Select(Segment));
 
+    /// <summary>
+    /// <paramref name="path"/> with <paramref name="parameters"/> appended, names and values
+    /// percent-encoded (never interpolated raw); parameters whose value is null are left out.
+    /// </summary>
+    public static string WithQuery(string path, params (string Name, object? Value)[] parameters)
+    {
+        var query = string.Join('&', parameters.Where(p => p.Value is not null).Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(Text(p.Value!))}"));
+        return query.Length == 0 ? path : path + (path.Contains('?', StringComparison.Ordinal) ? '&' : '?') + query;
+    }
+
+    private static string Text(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+
     /// <summary>One path segment holding <paramref name="id"/> and nothing else.</summary>
     public static string Segment(string id) => id switch
     {

@@ -44,7 +44,7 @@ internal sealed class OrganizationMembersStream : IAuth0Stream
     /// </summary>
     public static IAsyncEnumerable<JsonPage> MemberPagesAsync(StreamContext context, string orgId, string? fields, CancellationToken cancellationToken)
     {
-        var path = ApiPath.Of("organizations", orgId, "members") + (fields is null ? string.Empty : $"?fields={Uri.EscapeDataString(fields)}&include_fields=true");
+        var path = ApiPath.WithQuery(ApiPath.Of("organizations", orgId, "members"), ("fields", fields), ("include_fields", fields is null ? null : true));
         return Paginators.OfParentAsync(
             Paginators.CheckpointAsync(context.Api, path, "members", context.PageSize, cancellationToken),
             [new("org_id", orgId)],

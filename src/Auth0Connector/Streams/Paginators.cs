@@ -27,7 +27,6 @@ internal static class Paginators
         Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         var delivered = 0;
         var guard = new ProgressGuard(path);
         while (true)
@@ -43,7 +42,7 @@ internal static class Paginators
             JsonDocument document;
             try
             {
-                document = await api.GetJsonAsync($"{path}{separator}page={page}&per_page={size}&include_totals=true", cancellationToken);
+                document = await api.GetJsonAsync(ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", true)), cancellationToken);
             }
             catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
             {
@@ -72,15 +71,12 @@ internal static class Paginators
         Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         string? from = null;
         var guard = new ProgressGuard(path);
         while (true)
         {
             var size = pageSize.Value;
-            var uri = from is null
-                ? $"{path}{separator}take={size}"
-                : $"{path}{separator}take={size}&from={Uri.EscapeDataString(from)}";
+            var uri = ApiPath.WithQuery(path, ("take", size), ("from", from));
             JsonDocument document;
             try
             {

@@ -1,3 +1,4 @@
+using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
@@ -112,7 +113,7 @@ internal static class UsersPlanner
     private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
     {
         var query = $"updated_at:[{(lower is { } l ? UsersStream.Format(l) : "*")} TO {UsersStream.Format(upper)}}}";
-        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page=0&per_page=1&include_totals=true&fields=user_id,updated_at&include_fields=true";
+        var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", "user_id,updated_at"), ("include_fields", true));
         using var document = await context.Api.GetJsonAsync(uri, cancellationToken);
         var users = Paginators.Items(document.RootElement, "users", "users");
         var earliest = users.GetArrayLength() > 0 && users[0].StringProperty(UsersStream.Cursor) is { } at ? UsersStream.TryParseTimestamp(at) : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Auth0Connector.Configuration;
+using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams;
@@ -265,7 +266,7 @@ internal sealed class UsersStream : IAuth0Stream
     private static async Task<JsonDocument?> SearchAsync(StreamContext context, string query, int page, int pageSize, CancellationToken cancellationToken, bool totals = true)
     {
         // The walk needs no totals (counting hits costs the search too); paging an instant does.
-        var uri = $"users?q={Uri.EscapeDataString(query)}&sort={Uri.EscapeDataString("updated_at:1")}&search_engine=v3&page={page}&per_page={pageSize}&include_totals={(totals ? "true" : "false")}";
+        var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", totals));
         try
         {
             return await context.Api.GetJsonAsync(uri, cancellationToken);

@@ -173,4 +173,14 @@ public class ApiPathTests : IDisposable
             _stop.Dispose();
         }
     }
+
+    [Fact]
+    public void WithQuery_NamesAndValues_EscapedNullsLeftOut()
+    {
+        var uri = ApiPath.WithQuery(ApiPath.Of("organizations", "a/b", "members"), ("take", 50), ("from", "x&y=z#"), ("fields", null), ("include_totals", true));
+
+        Assert.Equal("organizations/a%2Fb/members?take=50&from=x%26y%3Dz%23&include_totals=true", uri);
+        Assert.Equal("users?q=updated_at%3A%5B2024-01-01T00%3A00%3A00.000Z%20TO%20%2A%5D&page=0", ApiPath.WithQuery("users", ("q", "updated_at:[2024-01-01T00:00:00.000Z TO *]"), ("page", 0)));
+        Assert.Equal("roles?per_page=1&page=0", ApiPath.WithQuery("roles?per_page=1", ("page", 0)));
+    }
 }
