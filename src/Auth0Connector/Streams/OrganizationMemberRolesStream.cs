@@ -37,8 +37,8 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
         if (catalog is not null)
         {
             var pages = FanOut.PagesAsync(
-                OrganizationsStream.ListIdsAsync(context, cancellationToken),
-                (orgId, token) => OrganizationMembersStream.MemberPagesAsync(context, orgId, "user_id,roles", token),
+                OrganizationIdsAsync(context, cancellationToken),
+                (orgId, token) => DefinedStream.ChildPagesAsync(Members, context, orgId, token, ("fields", "user_id,roles"), ("include_fields", true)),
                 context.Config.MaxConcurrency,
                 cancellationToken);
             await foreach (var page in pages)
@@ -66,6 +66,11 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
         }
     }
 
+    private static StreamDefinition Members => Definitions.OrganizationMembers.Definition;
+
+    private static IAsyncEnumerable<string> OrganizationIdsAsync(StreamContext context, CancellationToken cancellationToken) =>
+        DefinedStream.IdsAsync(Definitions.Organizations.Definition, "id", context, cancellationToken);
+
     private static IEnumerable<StreamItem> RolesOfMembers(JsonPage page, RoleCatalog catalog)
     {
         var orgId = page.Added![0].Value;
@@ -90,9 +95,9 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     private static async IAsyncEnumerable<(string OrgId, string UserId)> MembersAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var orgId in OrganizationsStream.ListIdsAsync(context, cancellationToken))
+        await foreach (var orgId in OrganizationIdsAsync(context, cancellationToken))
         {
-            await foreach (var page in OrganizationMembersStream.MemberPagesAsync(context, orgId, fields: null, cancellationToken))
+            await foreach (var page in DefinedStream.ChildPagesAsync(Members, context, orgId, cancellationToken))
             {
                 using (page)
                 {

@@ -5,9 +5,9 @@ internal sealed class StreamRegistry
 {
     public IReadOnlyList<IAuth0Stream> All { get; } =
     [
-        new ClientsStream(),
-        new OrganizationsStream(),
-        new OrganizationMembersStream(),
+        new DefinedStream(Definitions.Clients.Definition),
+        new DefinedStream(Definitions.Organizations.Definition),
+        new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new UsersStream(),
     ];

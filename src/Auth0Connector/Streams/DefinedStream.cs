@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams;
+
+/// <summary>Reads any <see cref="StreamDefinition"/>: pages from its paginator, per parent when it has a partition router.</summary>
+internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
+{
+    public StreamDefinition Definition { get; } = definition;
+
+    public string Name => Definition.Name;
+
+    public IReadOnlyList<string> PrimaryKey => Definition.PrimaryKey;
+
+    public string? CursorField => null;
+
+    public string RequiredScope => Definition.Scope;
+
+    public string Endpoint => Definition.Endpoint;
+
+    public void ValidateState(JsonElement state, DateTimeOffset now)
+    {
+        // Full refresh: any saved state is irrelevant.
+    }
+
+    public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = Definition.Parent is { } router
+            ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
+            : PagesAsync(Definition, Definition.Path, context, cancellationToken);
+        await foreach (var page in pages)
+        {
+            yield return StreamItem.Of(page);
+        }
+    }
+
+    /// <summary>The pages of <paramref name="path"/> as <paramref name="definition"/>'s paginator reads them.</summary>
+    public static IAsyncEnumerable<JsonPage> PagesAsync(StreamDefinition definition, string path, StreamContext context, CancellationToken cancellationToken) => definition.Paginator switch
+    {
+        PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
+        PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
+        _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
+    };
+
+    /// <summary>
+    /// A child listing of one parent, rows tagged with the parent's id; <paramref name="query"/> adds
+    /// parameters (e.g. <c>fields</c>). A parent deleted since it was listed (404) is skipped with a warning.
+    /// </summary>
+    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
+    {
+        var router = child.Parent ?? throw new InvalidOperationException($"{child.Name} has no parent.");
+        var path = ApiPath.WithQuery(child.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal), query);
+        return Paginators.OfParentAsync(
+            PagesAsync(child, path, context, cancellationToken),
+            [new(router.AddedField, parentId)],
+            () => context.Messages.Log(LogLevel.Warn, $"{router.Parent.Name}: {parentId} disappeared while reading its {child.Name} (HTTP 404); skipped."),
+            cancellationToken);
+    }
+
+    /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
+    public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var record in Paginators.RecordsAsync(PagesAsync(definition, definition.Path, context, cancellationToken)))
+        {
+            if (record.StringProperty(key) is { } id)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    /// <summary>One cheap request tells whether offset paging can reach every record; past its reach, checkpoint paging.</summary>
+    private static async IAsyncEnumerable<JsonPage> OffsetThenCheckpointAsync(StreamDefinition definition, string path, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long? total;
+        var key = definition.PrimaryKey[0];
+        using (var probe = await context.Api.GetJsonAsync(ApiPath.WithQuery(path, ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", key), ("include_fields", true)), cancellationToken))
+        {
+            total = Paginators.TotalOf(probe.RootElement);
+        }
+
+        var pages = total > Paginators.OffsetReach(context.PageSize.Value)
+            ? Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken)
+            : Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken);
+        await foreach (var page in pages)
+        {
+            yield return page;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace Auth0Connector.Streams;
+
+/// <summary>How a listing is paged (Auth0's strategies; see <see cref="Paginators"/>).</summary>
+internal enum PaginatorKind
+{
+    /// <summary><c>page</c>/<c>per_page</c>, up to the 1000-result cap.</summary>
+    Offset,
+
+    /// <summary><c>take</c>/<c>from</c>/<c>next</c>: any length.</summary>
+    Checkpoint,
+
+    /// <summary>Offset while the listing's total is within offset paging's reach, checkpoint beyond it (one cheap count first).</summary>
+    OffsetThenCheckpoint,
+}
+
+/// <summary>
+/// A child stream's parents: the records of <paramref name="Parent"/>, each read for its
+/// <paramref name="ParentKey"/>, which fills <c>{id}</c> in the child's path and is added to every
+/// child row as <paramref name="AddedField"/>. Parents are read <c>max_concurrency</c> at a time; a
+/// parent deleted since it was listed (404) is skipped with a warning.
+/// </summary>
+internal sealed record PartitionRouter(StreamDefinition Parent, string ParentKey, string AddedField);
+
+/// <summary>
+/// A stream as data, in the vocabulary of Airbyte's declarative CDK: what it is (name, primary key,
+/// scope, endpoint) and how it is read (path, record selector, paginator, parent router). One small
+/// file per stream (see <c>Streams/Definitions</c>); <see cref="DefinedStream"/> reads any of them.
+/// </summary>
+internal sealed record StreamDefinition
+{
+    public required string Name { get; init; }
+
+    public required IReadOnlyList<string> PrimaryKey { get; init; }
+
+    public required string Scope { get; init; }
+
+    /// <summary>The API path under <c>/api/v2/</c>; <c>{id}</c> is the parent's id (escaped as one segment).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The record selector: the envelope's list property (a bare array is read as is).</summary>
+    public required string RecordsProperty { get; init; }
+
+    public required PaginatorKind Paginator { get; init; }
+
+    public PartitionRouter? Parent { get; init; }
+
+    /// <summary>As README's stream table shows it.</summary>
+    public string Endpoint => $"GET /api/v2/{Path}";
+}
