@@ -5,6 +5,7 @@ using Auth0Connector.Configuration;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
+using Auth0Connector.Streams.Definitions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Auth0Connector.Cli;
@@ -103,7 +104,7 @@ internal static class CheckCommand
             Started = true;
             return Task.WhenAll(
                 ProbeOnlyAsync(api, "users?per_page=1&page=0&search_engine=v3&fields=user_id&include_fields=true", Stream("users"), _users, cancellationToken),
-                ProbeOnlyAsync(api, "clients?per_page=1&page=0&fields=client_id&include_fields=true", Stream("clients"), _clients, cancellationToken),
+                ProbeOnlyAsync(api, DefinedStream.ProbePath(Clients.Definition), Stream("clients"), _clients, cancellationToken),
                 OrganizationChainAsync(),
                 ProbeRolesAsync(api, _roles, cancellationToken));
         }
@@ -138,7 +139,7 @@ internal static class CheckCommand
                 return;
             }
 
-            using var members = await ProbeAsync(api, ApiPath.Of("organizations", _orgId, "members") + "?take=1", Stream("organization_members"), _organizations, cancellationToken);
+            using var members = await ProbeAsync(api, DefinedStream.ProbePath(OrganizationMembers.Definition, _orgId), Stream("organization_members"), _organizations, cancellationToken);
             _userId = members is null ? null : FirstId(members.RootElement, "members", "user_id");
             if (_userId is not null)
             {
@@ -189,7 +190,7 @@ internal static class CheckCommand
     {
         try
         {
-            using var organizations = await ProbeAsync(api, "organizations?take=1", organizationsStream, findings, cancellationToken);
+            using var organizations = await ProbeAsync(api, DefinedStream.ProbePath(Organizations.Definition), organizationsStream, findings, cancellationToken);
             var id = organizations is null ? null : FirstId(organizations.RootElement, "organizations", "id");
             if (organizations is not null && id is null)
             {

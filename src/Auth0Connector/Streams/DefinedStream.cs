@@ -59,6 +59,18 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
             cancellationToken);
     }
 
+    /// <summary>
+    /// The cheapest request that proves the stream's scope (check): one record of the listing (of
+    /// <paramref name="parentId"/>'s listing, for a child), only its key where the paginator allows.
+    /// </summary>
+    public static string ProbePath(StreamDefinition definition, string? parentId = null)
+    {
+        var path = parentId is null ? definition.Path : definition.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
+        return definition.Paginator == PaginatorKind.Checkpoint
+            ? ApiPath.WithQuery(path, ("take", 1))
+            : ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true));
+    }
+
     /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
     public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
