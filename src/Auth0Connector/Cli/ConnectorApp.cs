@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
@@ -161,23 +162,37 @@ internal sealed record CommandContext(MessageWriter Messages, DiagnosticLog Log,
     {
         // "--config -": the config is piped in (so it never touches the disk).
         using var document = path == "-" ? JsonInput.ReadStream(Environment.Stdin(), "config") : JsonInput.ReadFile(path, "config");
+        // The secrets are known to the redactor before anything is validated: an error about any
+        // field (a secret pasted into start_date, say) cannot print them.
+        RegisterSecrets(document.RootElement);
+
         // Unknown keys first: a typo is often why a required setting then looks missing.
         foreach (var warning in ConfigKeyCheck.Warnings(document.RootElement))
         {
             Messages.Log(LogLevel.Warn, warning);
         }
 
-        var config = ConnectorConfig.Parse(document.RootElement);
-        switch (config.Credentials)
+        return ConnectorConfig.Parse(document.RootElement);
+    }
+
+    private void RegisterSecrets(JsonElement config)
+    {
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty("credentials", out var credentials))
         {
-            case ClientCredentials c:
-                Redactor.AddClientCredentials(c.ClientId, c.ClientSecret);
-                break;
-            case AccessToken t:
-                Redactor.Add(t.Token);
-                break;
+            return;
         }
 
-        return config;
+        // As written and as used (the config trims values).
+        var secret = credentials.StringProperty("client_secret");
+        if (credentials.StringProperty("client_id") is { } clientId && secret is not null)
+        {
+            Redactor.AddClientCredentials(clientId.Trim(), secret.Trim());
+        }
+
+        foreach (var value in (string?[])[secret, credentials.StringProperty("access_token")])
+        {
+            Redactor.Add(value);
+            Redactor.Add(value?.Trim());
+        }
     }
 }

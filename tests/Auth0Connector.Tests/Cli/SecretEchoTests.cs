@@ -107,5 +107,24 @@ public class SecretEchoTests : IDisposable
         Assert.Equal(0, tenant.TokenRequestCount);
     }
 
+    [Theory]
+    [InlineData("check")]
+    [InlineData("discover")]
+    [InlineData("read")]
+    public async Task AnyCommand_SecretPastedIntoAnotherField_NeverEchoed(string command)
+    {
+        // The secret is also pasted into start_date, which fails validation and quotes its value.
+        var secret = System.Text.Json.JsonSerializer.Serialize(Secret);
+        var config = _files.Write($"config-{Guid.NewGuid():N}.json", $$$"""
+            {"base_url":"https://127.0.0.1:1","start_date":{{{secret}}},
+             "credentials":{"auth_type":"oauth2_confidential_application","client_id":"cid-echo-1","client_secret":{{{secret}}}}}
+            """);
+
+        var run = await ConnectorRun.InvokeAsync([command, "--config", config]);
+
+        Assert.Contains(run.Lines, l => l.Contains("start_date", StringComparison.Ordinal));
+        run.AssertNoSecrets(FormsOf(Secret, "cid-echo-1"));
+    }
+
     public void Dispose() => _files.Dispose();
 }
