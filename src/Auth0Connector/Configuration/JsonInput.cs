@@ -64,6 +64,12 @@ internal static class JsonInput
         {
             return JsonDocument.Parse(text, Options);
         }
+        catch (OutOfMemoryException)
+        {
+            // Within the size cap, yet millions of tiny values: parsing it would need more memory
+            // than the connector allows itself. No config, catalog or state is like that.
+            throw new ConfigException(what, $"{source} holds too many values to read within the connector's memory limit; a {what} is a small document: pass the right file.");
+        }
         catch (JsonException e)
         {
             // JsonException messages quote the position, never the content, so no secret leaks here.
