@@ -115,14 +115,16 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         {
             using var document = JsonDocument.Parse(payload, ServerJson.Options);
             var root = document.RootElement;
-            var token = root.TryGetProperty("access_token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            if (string.IsNullOrEmpty(token))
+            var token = root.StringProperty("access_token");
+            if (string.IsNullOrEmpty(token) || token.Any(c => c is < '!' or > '~'))
             {
-                throw new Auth0ApiException(response.StatusCode, "invalid_token_response", "The token endpoint answered without an access_token.", config.TokenUri.AbsolutePath);
+                // A bearer token is visible ASCII; anything else could not be sent in a header.
+                throw new Auth0ApiException(response.StatusCode, "invalid_token_response", "The token endpoint answered without a usable access_token.", config.TokenUri.AbsolutePath);
             }
 
+            // Whatever the endpoint claims, a token is renewed within 30 days (and not before 1 s).
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds)
+                ? TimeSpan.FromSeconds(Math.Min(seconds, (long)TimeSpan.FromDays(30).TotalSeconds))
                 : TimeSpan.FromHours(1);
             var scopes = StaticTokenSource.ParseScopes(root.StringProperty("scope"));
             redactor.Add(token);

@@ -174,7 +174,16 @@ internal static class JsonInput
             throw new ConfigException(path, $"'{path}' must be a string, not {Describe(value)}.");
         }
 
-        var text = value.GetString()!.Trim();
+        string text;
+        try
+        {
+            text = value.GetString()!.Trim();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException(path, $"'{path}' is not valid text (it holds an unpaired \\u surrogate escape); retype it.");
+        }
+
         return text.Length == 0 ? null : text;
     }
 

@@ -38,6 +38,11 @@ internal sealed class MessageOutput : IDisposable
         Json = new Utf8JsonWriter(_buffer, WriterOptions);
     }
 
+    /// <summary>The longest a written record waits in the stdout buffer.</summary>
+    private const long FlushIntervalMs = 200;
+
+    private long _flushedAt = Environment.TickCount64;
+
     /// <summary>The writer a message is composed with; only valid inside <see cref="Write{TState}"/>.</summary>
     public Utf8JsonWriter Json { get; }
 
@@ -68,9 +73,13 @@ internal sealed class MessageOutput : IDisposable
             try
             {
                 _output.Write(_buffer.WrittenSpan);
-                if (flush)
+                // Records are flushed at least every FlushInterval too: a reader sees them promptly,
+                // and a reader that went away is noticed (EPIPE) within that time, not 64 KiB later.
+                var now = Environment.TickCount64;
+                if (flush || now - _flushedAt >= FlushIntervalMs)
                 {
                     _output.Flush();
+                    _flushedAt = now;
                 }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)

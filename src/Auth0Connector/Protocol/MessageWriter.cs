@@ -76,7 +76,7 @@ internal sealed class MessageWriter : IDisposable
         if (added is null || added.Length == 0)
         {
             // Verbatim: the record's own bytes, exactly as Auth0 sent them (already valid JSON).
-            Json.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
+            WriteVerbatim(data);
         }
         else
         {
@@ -91,7 +91,7 @@ internal sealed class MessageWriter : IDisposable
                 if (!IsAdded(property.Name, added))
                 {
                     Json.WritePropertyName(property.Name);
-                    Json.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
+                    WriteVerbatim(property.Value);
                 }
             }
 
@@ -101,6 +101,24 @@ internal sealed class MessageWriter : IDisposable
         Json.WriteNumber("emitted_at"u8, NowMs);
         Json.WriteEndObject();
         Json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A server value as it was sent, byte for byte, unless it holds a line break between its
+    /// tokens (a pretty-printing server): then it is written compactly, since a message must stay
+    /// on one line. Numbers are copied as written either way (<c>1e400</c> stays <c>1e400</c>).
+    /// </summary>
+    private void WriteVerbatim(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        {
+            Json.WriteRawValue(raw, skipInputValidation: true);
+        }
+        else
+        {
+            value.WriteTo(Json);
+        }
     }
 
     private static bool IsAdded(string name, RecordField[] added)

@@ -51,9 +51,10 @@ internal sealed class Redactor
     {
         foreach (var form in Volatile.Read(ref _forms))
         {
-            if (text.Contains(form, StringComparison.Ordinal))
+            // Case aside: an echo in upper case, or hex in either case, is still the secret.
+            if (text.Contains(form, StringComparison.OrdinalIgnoreCase))
             {
-                text = text.Replace(form, "***", StringComparison.Ordinal);
+                text = text.Replace(form, "***", StringComparison.OrdinalIgnoreCase);
             }
         }
 
@@ -97,16 +98,34 @@ internal sealed class Redactor
         {
             yield return form;
         }
+
+        yield return Convert.ToHexString(Encoding.UTF8.GetBytes(secret));
     }
 
     private static IEnumerable<string> Base64Forms(string value)
     {
-        var padded = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+        var bytes = Encoding.UTF8.GetBytes(value);
+        var padded = Convert.ToBase64String(bytes);
         var urlSafe = padded.Replace('+', '-').Replace('/', '_');
         yield return padded;
         yield return padded.TrimEnd('=');
         yield return urlSafe;
         yield return urlSafe.TrimEnd('=');
+
+        // Inside a longer base64 text (an echoed form body, "secret=..."), the secret starts at any
+        // of three byte alignments, and its first and last characters depend on its neighbours:
+        // the characters that depend on the secret alone are its fingerprint at that alignment.
+        for (var shift = 0; shift < 3; shift++)
+        {
+            var shifted = Convert.ToBase64String([.. new byte[shift], .. bytes]);
+            var skip = ((8 * shift) + 5) / 6;
+            if (shifted.Length - skip - 3 >= 16)
+            {
+                var core = shifted[skip..^3];
+                yield return core;
+                yield return core.Replace('+', '-').Replace('/', '_');
+            }
+        }
     }
 
     /// <summary>The text with the hex digits of every <paramref name="prefix"/> escape in lower case.</summary>

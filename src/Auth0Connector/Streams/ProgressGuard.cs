@@ -6,7 +6,7 @@ namespace Auth0Connector.Streams;
 
 /// <summary>
 /// Proves that a paginated listing moves forward, whatever the server answers: a checkpoint
-/// <c>next</c> token it gave before (a cycle A→B→A), a page identical to the previous one, or more
+/// <c>next</c> token it gave before (a cycle A→B→A), a page it answered before, or more
 /// pages than any listing can hold end the stream with an error naming the endpoint, within a
 /// bounded number of requests, instead of looping. One guard per listing, used by every paginator.
 /// </summary>
@@ -17,9 +17,10 @@ internal sealed class ProgressGuard(string path)
 
     // 64-bit fingerprints of the tokens seen: bounded (MaxPages entries at most), no strings kept.
     private readonly HashSet<ulong> _tokens = [];
+    // Fingerprints of the pages seen (hash, rows, bytes): a page answered twice, even with others
+    // in between (A, B, A, B…), is a listing going round in a circle.
+    private readonly HashSet<(int Hash, int Rows, int Bytes)> _pagesSeen = [];
     private int _pages;
-    private int _lastHash;
-    private int _lastCount = -1;
 
     /// <summary>Records a page; throws when it repeats the previous one or the listing has no end.</summary>
     public void Page(JsonElement items)
@@ -30,15 +31,18 @@ internal sealed class ProgressGuard(string path)
         }
 
         var count = items.GetArrayLength();
-        var hash = new HashCode();
-        hash.AddBytes(JsonMarshal.GetRawUtf8Value(items));
-        var fingerprint = hash.ToHashCode();
-        if (count > 0 && count == _lastCount && fingerprint == _lastHash)
+        if (count == 0)
         {
-            throw Stuck("answered the same page twice in a row");
+            return;
         }
 
-        (_lastCount, _lastHash) = (count, fingerprint);
+        var raw = JsonMarshal.GetRawUtf8Value(items);
+        var hash = new HashCode();
+        hash.AddBytes(raw);
+        if (!_pagesSeen.Add((hash.ToHashCode(), count, raw.Length)))
+        {
+            throw Stuck("answered the same page twice");
+        }
     }
 
     /// <summary>The same, releasing <paramref name="owner"/> (the page's document) when the page is refused.</summary>

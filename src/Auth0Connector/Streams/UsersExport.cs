@@ -168,11 +168,27 @@ internal static class UsersExport
     private sealed class ExportFile(Stream unzipped, string id, TimeSpan stallTimeout, TimeProvider time, CancellationToken cancellationToken) : IDisposable
     {
         private readonly BoundedLineReader _lines = new(unzipped);
+        /// <summary>More lines than any tenant has users: a file that never ends.</summary>
+        private const long MaxLines = 50_000_000;
+
         private readonly CancellationTokenSource _stalled = new(Timeout.InfiniteTimeSpan, time);
+        private readonly long _startedAt = time.GetTimestamp();
         private CancellationTokenSource? _reading;
+        private long _lineCount;
 
         public async ValueTask<string?> NextLineAsync(int exported)
         {
+            if (++_lineCount > MaxLines)
+            {
+                throw new InvalidDataException($"users: export {id} goes on past {MaxLines:N0} lines, more users than any tenant holds: the file is not an export.");
+            }
+
+            if (time.GetElapsedTime(_startedAt) > JobTimeout)
+            {
+                var message = $"users: the download of export {id} took longer than {JobTimeout.TotalHours} hours.";
+                throw new Auth0TransportException(message, new TimeoutException(message));
+            }
+
             _reading ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stalled.Token);
             _stalled.CancelAfter(stallTimeout);
             try

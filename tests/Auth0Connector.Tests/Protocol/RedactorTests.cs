@@ -94,4 +94,35 @@ public class RedactorTests
     /// <summary>The text with the hex digits of its %XX or \uXXXX escapes in lower case.</summary>
     internal static string LowerHex(string text, string prefix, int digits) =>
         Regex.Replace(text, Regex.Escape(prefix) + "[0-9A-F]{" + digits + "}", m => m.Value.ToLowerInvariant());
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a")]
+    [InlineData("ab")]
+    [InlineData("secret=")]
+    [InlineData("grant_type=client_credentials&client_id=x&client_secret=")]
+    public void Redact_SecretBase64edInsideLongerText_EveryAlignmentReplaced(string prefix)
+    {
+        const string Secret = "Zq7vN0tReallyASecret_AbC-123456789012345678901234567890";
+        var redactor = new Redactor();
+        redactor.Add(Secret);
+        var echoed = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(prefix + Secret + "&audience=x"));
+
+        var redacted = redactor.Redact($"error_description: {echoed}");
+
+        Assert.Contains("***", redacted, StringComparison.Ordinal);
+        // What is left cannot spell the secret: at most the few characters around its edges.
+        Assert.True(redacted.Length < echoed.Length - 40, redacted);
+    }
+
+    [Fact]
+    public void Redact_SecretInUpperCaseOrHex_Replaced()
+    {
+        const string Secret = "Zq7vN0tReallyASecret_AbC-1234";
+        var redactor = new Redactor();
+        redactor.Add(Secret);
+        var hex = Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(Secret));
+
+        Assert.Equal("a *** b *** c ***", redactor.Redact($"a {Secret.ToUpperInvariant()} b {hex} c {hex.ToLowerInvariant()}"));
+    }
 }

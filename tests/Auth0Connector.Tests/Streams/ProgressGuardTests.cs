@@ -69,6 +69,36 @@ public class ProgressGuardTests : IDisposable
         AssertFailedNaming(run, "organization_members", "/api/v2/organizations/org_1/members", "already given");
     }
 
+    [Fact]
+    public async Task Organizations_TwoPagesAlternatingWithFreshTokens_FailsOnTheRepeatedPage()
+    {
+        // Every answer carries a new token, but the pages go A, B, A, B…: the records repeat.
+        for (var i = 0; i < 10; i++)
+        {
+            var page = i % 2 == 0 ? """[{"id":"org_a"}]""" : """[{"id":"org_b"}]""";
+            var request = Request.Create().WithPath("/api/v2/organizations");
+            request = i == 0 ? request.WithParam("take") : request.WithParam("from", $"t{i}");
+            _tenant.Given(request).AtPriority(i == 0 ? 10 : 1).RespondWith(Json($$"""{"organizations":{{page}},"next":"t{{i + 1}}"}"""));
+        }
+
+        var run = await ReadAsync("organizations");
+
+        AssertFailedNaming(run, "organizations", "/api/v2/organizations", "same page twice");
+        Assert.Equal(2, run.Records("organizations").Count());
+    }
+
+    [Fact]
+    public async Task Clients_PrettyPrintedAnswer_EveryRecordOnOneLine()
+    {
+        _tenant.Given(Request.Create().WithPath("/api/v2/clients")).RespondWith(Json("{\n  \"clients\": [\n    {\n      \"client_id\": \"c1\",\r\n      \"n\": 1e400\n    }\n  ],\n  \"total\": 1\n}"));
+
+        var run = await ReadAsync("clients");
+
+        Assert.Equal(0, run.ExitCode);
+        var record = Assert.Single(run.Lines, l => l.StartsWith("{\"type\":\"RECORD\"", StringComparison.Ordinal));
+        Assert.Contains("\"data\":{\"client_id\":\"c1\",\"n\":1e400}", record, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _tenant.Stop();
