@@ -32,11 +32,8 @@ internal static class ConnectorServices
         token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, budget: RetryPolicy.TokenBudget)));
         var tokenAttempt = config.RequestTimeout < RetryPolicy.TokenAttemptTimeout ? config.RequestTimeout : RetryPolicy.TokenAttemptTimeout;
         token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, tokenAttempt))
-            .AddHttpMessageHandler(() => new ContentBufferingHandler())
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
-            .AddHttpMessageHandler(() => OriginGuardHandler.ForOrigin(config.BaseUri))
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
+            .AddHttpMessageHandler(() => new ContentBufferingHandler());
+        EndOnTheWire(token, () => new RequestLoggingHandler(log), counter, () => OriginGuardHandler.ForOrigin(config.BaseUri));
 
         services.AddSingleton<ITokenSource>(provider => config.Credentials switch
         {
@@ -60,25 +57,29 @@ internal static class ConnectorServices
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))
-            .AddHttpMessageHandler(() => new ContentBufferingHandler())
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
-            .AddHttpMessageHandler(() => OriginGuardHandler.ForOrigin(config.BaseUri))
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
+            .AddHttpMessageHandler(() => new ContentBufferingHandler());
+        EndOnTheWire(api, () => new RequestLoggingHandler(log), counter, () => OriginGuardHandler.ForOrigin(config.BaseUri));
 
         // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,
         // and no body buffering either, since they are streamed (one user at a time) to stdout.
         var export = services.AddHttpClient(ExportClientName, http => Configure(http));
         export.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log)));
-        export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))
-            .AddHttpMessageHandler(() => new RequestLoggingHandler(log, logQuery: false))
-            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
-            .AddHttpMessageHandler(OriginGuardHandler.ForDownloads)
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
+        export.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout));
+        EndOnTheWire(export, () => new RequestLoggingHandler(log, logQuery: false), counter, OriginGuardHandler.ForDownloads);
 
         customize?.Invoke(services);
         return services.BuildServiceProvider();
     }
+
+    /// <summary>
+    /// How every client ends, the same for all three: request logging, the request count, the
+    /// origin guard (the last look at what goes on the wire), then a socket handler that follows no redirect.
+    /// </summary>
+    private static void EndOnTheWire(IHttpClientBuilder client, Func<DelegatingHandler> logging, RequestCounter counter, Func<DelegatingHandler> guard) =>
+        client.AddHttpMessageHandler(logging)
+            .AddHttpMessageHandler(() => new RequestCountingHandler(counter))
+            .AddHttpMessageHandler(guard)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects);
 
     /// <summary>No client follows redirects: a 3xx would carry credentials or data elsewhere (see <see cref="OriginGuardHandler"/>).</summary>
     private static HttpMessageHandler NoRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };

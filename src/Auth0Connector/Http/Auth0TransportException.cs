@@ -27,6 +27,5 @@ internal sealed class Auth0TransportException(string message, Exception inner, b
     /// attempt timeout, or a cancellation the caller did not ask for.
     /// </summary>
     public static bool IsTransportFailure(Exception e, CancellationToken callerToken) =>
-        e is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException or System.Net.Sockets.SocketException
-        || (e is OperationCanceledException && !callerToken.IsCancellationRequested);
+        ErrorResolution.For(e, callerToken) is ErrorAction.Retry or ErrorAction.StopSync || e is System.Net.Sockets.SocketException;
 }

@@ -29,8 +29,8 @@ internal readonly record struct RateLimitHeaders(int? Limit, int? Remaining, Dat
     /// <summary>Only <c>x-ratelimit-remaining</c> (for the debug log).</summary>
     public static int? RemainingOf(HttpResponseMessage response) => Count(response, "x-ratelimit-remaining");
 
-    /// <summary>The wait until <see cref="Reset"/> from <paramref name="now"/>, within [0, <see cref="MaxWait"/>].</summary>
-    public static TimeSpan Cap(TimeSpan wait) => wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
+    /// <summary><paramref name="wait"/> within [0, <see cref="MaxWait"/>].</summary>
+    private static TimeSpan Cap(TimeSpan wait) => wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
 
     private static int? Count(HttpResponseMessage response, string header) =>
         response.Headers.TryGetValues(header, out var values)

@@ -11,7 +11,7 @@ namespace Auth0Connector.Http;
 /// </summary>
 internal static class RetryPolicy
 {
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan MaxDelay = RateLimitHeaders.MaxWait;
     public static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>A token request's attempt: Auth0 answers in milliseconds, so a silent endpoint is not waited on for a minute.</summary>

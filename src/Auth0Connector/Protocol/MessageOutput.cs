@@ -24,11 +24,15 @@ internal sealed class MessageOutput : IDisposable
     /// <summary>A buffer grown past this by one huge message is dropped after it, not kept for the run.</summary>
     private const int RetainedBufferBytes = 1 << 20;
 
+    /// <summary>The longest a written record waits in the stdout buffer.</summary>
+    private const long FlushIntervalMs = 200;
+
     private readonly Stream _output;
     private readonly CancellationTokenSource? _run;
     private readonly Lock _gate = new();
     private ArrayBufferWriter<byte> _buffer = new(1 << 16);
     private Exception? _closedBy;
+    private long _flushedAt = Environment.TickCount64;
 
     /// <param name="run">Cancelled when the output fails.</param>
     public MessageOutput(Stream output, CancellationTokenSource? run)
@@ -37,11 +41,6 @@ internal sealed class MessageOutput : IDisposable
         _run = run;
         Json = new Utf8JsonWriter(_buffer, WriterOptions);
     }
-
-    /// <summary>The longest a written record waits in the stdout buffer.</summary>
-    private const long FlushIntervalMs = 200;
-
-    private long _flushedAt = Environment.TickCount64;
 
     /// <summary>The writer a message is composed with; only valid inside <see cref="Write{TState}"/>.</summary>
     public Utf8JsonWriter Json { get; }

@@ -8,11 +8,12 @@ namespace Auth0Connector.Protocol;
 /// <summary>
 /// Last line of defence for secrets: every log, error and status text passes through it, and any
 /// configured secret or issued token in it is replaced by <c>***</c>, in the forms a server or a
-/// library may echo it: raw, URL-encoded (<c>%20</c> or <c>+</c> for spaces, upper- or lower-case
-/// hex), JSON-escaped (System.Text.Json's default and relaxed encoders, <c>\u002B</c> or
-/// <c>\u002b</c>) and base64 (standard or URL-safe, with or without padding), of the secret alone
-/// and of HTTP Basic's <c>client_id:secret</c>. The forms are computed once when a secret is
-/// added; <see cref="Redact"/> is a few ordinal searches per line. (Records are not scanned: they
+/// library may echo it: raw, URL-encoded (<c>%20</c> or <c>+</c> for spaces), JSON-escaped
+/// (System.Text.Json's default and relaxed encoders), hex, and base64 (standard or URL-safe, with
+/// or without padding, also inside longer base64 text), of the secret alone and of HTTP Basic's
+/// <c>client_id:secret</c>. Matching ignores letter case, so an echo in upper case and hex escapes
+/// in either case (<c>%2B</c>, <c>%2b</c>, <c>\u002B</c>) are caught too. The forms are computed
+/// once when a secret is added; <see cref="Redact"/> is a few searches per line. (Records are not scanned: they
 /// are the tenant's data, and scanning every record would cost the hot path.)
 /// </summary>
 internal sealed class Redactor
@@ -66,7 +67,7 @@ internal sealed class Redactor
         lock (_gate)
         {
             _forms = [.. _forms.Concat(forms.Where(f => f.Length >= MinimumLength))
-                .Distinct(StringComparer.Ordinal)
+                .Distinct(StringComparer.OrdinalIgnoreCase)
                 .OrderByDescending(f => f.Length)];
         }
     }
@@ -80,18 +81,13 @@ internal sealed class Redactor
         // WHATWG/HTML form encoding (WebUtility.UrlEncode: keeps !*() and writes '+' for spaces).
         foreach (var encoded in new[] { Uri.EscapeDataString(secret), WebUtility.UrlEncode(secret) })
         {
-            foreach (var spaces in new[] { encoded.Replace("+", "%20", StringComparison.Ordinal), encoded.Replace("%20", "+", StringComparison.Ordinal) })
-            {
-                yield return spaces;
-                yield return LowerHex(spaces, "%", 2);
-            }
+            yield return encoded.Replace("+", "%20", StringComparison.Ordinal);
+            yield return encoded.Replace("%20", "+", StringComparison.Ordinal);
         }
 
         foreach (var encoder in new[] { JavaScriptEncoder.Default, JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
         {
-            var escaped = JsonEncodedText.Encode(secret, encoder).ToString();
-            yield return escaped;
-            yield return LowerHex(escaped, "\\u", 4);
+            yield return JsonEncodedText.Encode(secret, encoder).ToString();
         }
 
         foreach (var form in Base64Forms(secret))
@@ -126,20 +122,5 @@ internal sealed class Redactor
                 yield return core.Replace('+', '-').Replace('/', '_');
             }
         }
-    }
-
-    /// <summary>The text with the hex digits of every <paramref name="prefix"/> escape in lower case.</summary>
-    private static string LowerHex(string text, string prefix, int digits)
-    {
-        var builder = new StringBuilder(text);
-        for (var at = text.IndexOf(prefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(prefix, at + 1, StringComparison.Ordinal))
-        {
-            for (var i = at + prefix.Length; i < Math.Min(text.Length, at + prefix.Length + digits); i++)
-            {
-                builder[i] = char.ToLowerInvariant(text[i]);
-            }
-        }
-
-        return builder.ToString();
     }
 }

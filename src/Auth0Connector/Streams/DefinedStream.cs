@@ -51,7 +51,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
     {
         var router = child.Parent ?? throw new InvalidOperationException($"{child.Name} has no parent.");
-        var path = ApiPath.WithQuery(child.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal), query);
+        var path = ApiPath.WithQuery(PathOf(child, parentId), query);
         return Paginators.OfParentAsync(
             PagesAsync(child, path, context, cancellationToken),
             [new(router.AddedField, parentId)],
@@ -65,11 +65,15 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     /// </summary>
     public static string ProbePath(StreamDefinition definition, string? parentId = null)
     {
-        var path = parentId is null ? definition.Path : definition.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
+        var path = PathOf(definition, parentId);
         return definition.Paginator == PaginatorKind.Checkpoint
             ? ApiPath.WithQuery(path, ("take", 1))
             : ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true));
     }
+
+    /// <summary>The definition's path, with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>
+    private static string PathOf(StreamDefinition definition, string? parentId) =>
+        parentId is null ? definition.Path : definition.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
 
     /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
     public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)

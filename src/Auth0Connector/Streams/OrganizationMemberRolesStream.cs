@@ -86,7 +86,13 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
             var index = 0;
             foreach (var role in roles.EnumerateArray())
             {
-                RecordRows.RequireObject(role, $"{Auth0ApiClient.PathOf($"organizations/{Uri.EscapeDataString(orgId)}/members")} (roles of {userId})", index++);
+                // The endpoint's name is composed only for a row that fails: this runs for every role.
+                if (role.ValueKind != JsonValueKind.Object)
+                {
+                    RecordRows.RequireObject(role, $"{Auth0ApiClient.PathOf(ApiPath.Of("organizations", orgId, "members"))} (roles of {userId})", index);
+                }
+
+                index++;
                 // The catalog's entry has the description; a role created since is passed as listed.
                 yield return StreamItem.Of(catalog.Find(role) ?? role, added);
             }

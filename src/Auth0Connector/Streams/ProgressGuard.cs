@@ -22,8 +22,8 @@ internal sealed class ProgressGuard(string path)
     private readonly HashSet<(int Hash, int Rows, int Bytes)> _pagesSeen = [];
     private int _pages;
 
-    /// <summary>Records a page; throws when it repeats the previous one or the listing has no end.</summary>
-    public void Page(JsonElement items)
+    /// <summary>Records a page; throws when the listing answered it before or has no end.</summary>
+    private void Page(JsonElement items)
     {
         if (++_pages > MaxPages)
         {
@@ -45,7 +45,7 @@ internal sealed class ProgressGuard(string path)
         }
     }
 
-    /// <summary>The same, releasing <paramref name="owner"/> (the page's document) when the page is refused.</summary>
+    /// <summary>Records a page; when it is refused, <paramref name="owner"/> (the page's document) is released before the error.</summary>
     public void Page(JsonElement items, IDisposable owner)
     {
         try

@@ -180,7 +180,7 @@ internal sealed class UsersStream : IAuth0Stream
                 continue;
             }
 
-            var fresh = walk.Fresh(users, range.Upper);
+            var fresh = walk.Fresh(users, page, range.Upper);
             var boundary = walk.Boundary;
             var complete = count < pageSize || last is null || page.PastUpper;
             yield return new UserBatch(document, fresh, range, boundary, complete);

@@ -100,7 +100,7 @@ internal sealed class UsersWalkState(ProgressGuard guard)
     }
 
     /// <summary>The page's users less those delivered by the previous request; moves the boundary.</summary>
-    public List<JsonElement> Fresh(JsonElement users, DateTimeOffset upper)
+    public List<JsonElement> Fresh(JsonElement users, UsersWindow.Page page, DateTimeOffset upper)
     {
         var fresh = new List<JsonElement>(users.GetArrayLength());
         foreach (var user in users.EnumerateArray())
@@ -114,7 +114,8 @@ internal sealed class UsersWalkState(ProgressGuard guard)
 
             // A user stamped at or after the range's end (the window ends at the sync's start; a
             // clock gone wrong may say 2099) is delivered, but never becomes the position.
-            if (updatedAt is not null && updatedAt != Boundary && !UsersWindow.IsPast(updatedAt, upper))
+            // (Only a page that reaches past the end is parsed again: this runs for every user.)
+            if (updatedAt is not null && updatedAt != Boundary && !(page.PastUpper && UsersWindow.IsPast(updatedAt, upper)))
             {
                 Boundary = updatedAt;
                 _deliveredAtBoundary.Clear();
