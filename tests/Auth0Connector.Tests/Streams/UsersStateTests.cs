@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Streams;
+using Auth0Connector.Streams.Cursors;
 
 namespace Auth0Connector.Tests.Streams;
 
@@ -82,11 +83,11 @@ public class UsersStateTests
         var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var entries = Enumerable.Range(0, 100_000).Select(i =>
         {
-            var lower = UsersStream.Format(start.AddMinutes(i));
-            var upper = UsersStream.Format(start.AddMinutes(i + 1));
+            var lower = UsersCursor.Format(start.AddMinutes(i));
+            var upper = UsersCursor.Format(start.AddMinutes(i + 1));
             // Every range done but the 50,000th, which had got half-way.
             return i == 50_000
-                ? $$"""{"lower":"{{lower}}","upper":"{{upper}}","reached":"{{UsersStream.Format(start.AddMinutes(i + 0.5))}}","done":false}"""
+                ? $$"""{"lower":"{{lower}}","upper":"{{upper}}","reached":"{{UsersCursor.Format(start.AddMinutes(i + 0.5))}}","done":false}"""
                 : $$"""{"lower":"{{lower}}","upper":"{{upper}}","done":true}""";
         });
 
