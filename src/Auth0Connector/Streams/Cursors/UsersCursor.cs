@@ -27,20 +27,24 @@ namespace Auth0Connector.Streams.Cursors;
 /// The window ends at the sync's start; later updates belong to the next sync.
 /// </para>
 /// </remarks>
-internal sealed class UsersCursor
+internal sealed class UsersCursor : StreamCursor
 {
     public const string UpdatedAt = "updated_at";
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    public string Field => UpdatedAt;
+    public override string Field => UpdatedAt;
 
-    public void ValidateState(JsonElement state, DateTimeOffset now)
+    public override void ValidateState(JsonElement state, DateTimeOffset now)
     {
         _ = UsersState.ReadCursor(state, now);
         _ = UsersState.ReadSavedRanges(state, now);
     }
 
-    public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the users search itself (<c>GET /api/v2/users</c>, engine v3, the <c>users</c>
+    /// envelope): the definition's path and paginator are what README, discover and check show.
+    /// </summary>
+    public override async IAsyncEnumerable<StreamItem> ReadAsync(StreamDefinition definition, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var state = context.Mode == SyncMode.Incremental ? context.State : null;
         var now = context.Time.GetUtcNow();
