@@ -42,7 +42,8 @@ internal sealed class UsersCursor : StreamCursor
 
     /// <summary>
     /// Reads the users search itself (<c>GET /api/v2/users</c>, engine v3, the <c>users</c>
-    /// envelope): the definition's path and paginator are what README, discover and check show.
+    /// envelope), whose queries are this cursor's own: the definition's path names the endpoint
+    /// (README's table) and its probe is check's; its paginator is not used.
     /// </summary>
     public override async IAsyncEnumerable<StreamItem> ReadAsync(StreamDefinition definition, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
