@@ -15,6 +15,9 @@ public sealed class FakeTenantOptions
     /// <summary>Members per organization, drawn from the users (capped at <see cref="Users"/>).</summary>
     public int MembersPerOrganization { get; set; } = 20;
 
+    /// <summary>Members carry a field Auth0 does not send today (<c>joined_at</c>), as a future API version might.</summary>
+    public bool MembersCarryNewField { get; set; }
+
     /// <summary>Roles each member gets from the role catalog (clamped to 0..<see cref="Roles"/>).</summary>
     public int RolesPerMember { get; set; } = 2;
 

@@ -307,6 +307,11 @@ internal static class TenantData
                     ["picture"] = user.Picture,
                     ["name"] = user.Name,
                 };
+                if (o.MembersCarryNewField)
+                {
+                    member["joined_at"] = "2024-05-01T10:00:00.000Z";
+                }
+
                 var roleIdx = new HashSet<int>();
                 while (roleIdx.Count < rolesPer)
                 {
