@@ -10,6 +10,13 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new UsersStream(),
+        new DefinedStream(Definitions.Connections.Definition),
+        new DefinedStream(Definitions.ClientGrants.Definition),
+        new DefinedStream(Definitions.Actions.Definition),
+        new DefinedStream(Definitions.LogStreams.Definition),
+        new DefinedStream(Definitions.StatsDaily.Definition),
+        new DefinedStream(Definitions.TenantSettings.Definition),
+        new DefinedStream(Definitions.SigningKeys.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
