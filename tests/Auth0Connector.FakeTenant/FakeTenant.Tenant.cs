@@ -247,7 +247,7 @@ public sealed partial class FakeTenant
     /// <summary>The configuration objects, generated on first use (deterministic from the seed; stats end today).</summary>
     private sealed class TenantObjects(FakeTenantOptions options, IReadOnlyList<JsonObject> clients)
     {
-        public List<JsonObject> Connections { get; } = TenantConfigData.GenerateConnections(options, clients);
+        public List<JsonObject> Connections { get; } = TenantConfigData.GenerateConnections(options);
 
         public List<JsonObject> ClientGrants { get; } = TenantConfigData.GenerateClientGrants(options, clients);
 

@@ -13,7 +13,7 @@ internal static class TenantConfigData
 
     private static readonly string[] Triggers = ["post-login", "credentials-exchange", "pre-user-registration", "post-change-password"];
 
-    public static List<JsonObject> GenerateConnections(FakeTenantOptions o, IReadOnlyList<JsonObject> clients)
+    public static List<JsonObject> GenerateConnections(FakeTenantOptions o)
     {
         var rnd = new Random(unchecked((o.Seed * 7919) + 20));
         var result = new List<JsonObject>();
@@ -41,10 +41,12 @@ internal static class TenantConfigData
                 connection["metadata"] = new JsonObject { ["owner"] = "it-team", ["ticket"] = string.Create(CultureInfo.InvariantCulture, $"IT-{1000 + i}") };
             }
 
-            if (i % 5 == 3 && clients.Count > 0)
+            if (i % 5 == 3)
             {
-                // A field the connector's schema does not know: it must pass through untouched.
                 connection["provisioning_ticket_url"] = "https://manage.auth0.com/p/" + strategy + "/" + TenantData.RandomAlnum(rnd, 12);
+
+                // A field the connector's schema does not know: it must pass through untouched.
+                connection["custom_field_x"] = new JsonObject { ["team"] = "identity", ["cost_center"] = 4200 + i };
             }
 
             result.Add(connection);
@@ -199,6 +201,12 @@ internal static class TenantConfigData
                 var deployedVersion = (JsonObject)version.DeepClone();
                 deployedVersion["deployed"] = true;
                 action["deployed_version"] = deployedVersion;
+            }
+
+            if (i % 3 == 2)
+            {
+                // A field the connector's schema does not know: it must pass through untouched.
+                action["custom_field_x"] = new JsonObject { ["reviewed_by"] = "security" };
             }
 
             result.Add(action);

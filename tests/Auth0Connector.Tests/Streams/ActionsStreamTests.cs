@@ -21,6 +21,7 @@ public class ActionsStreamTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("actions"));
         StreamChecks.AssertExactly(run, "actions", tenant.Actions, "id");
+        Assert.Contains(tenant.Actions, a => a.ContainsKey("custom_field_x")); // unknown to the schema, passed through
         var queries = StreamChecks.QueriesTo(tenant, "/api/v2/actions/actions");
         Assert.Equal(requests, queries.Count);
         Assert.All(queries, q => Assert.Contains($"per_page={pageSize}", q, StringComparison.Ordinal));
