@@ -48,5 +48,9 @@ public class ActionsStreamTests : IDisposable
     public Task Read_WithoutReadActions_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("actions", "read:actions");
 
+    [Fact]
+    public Task Check_WithAndWithoutActions_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("actions", "read:actions", "/api/v2/actions/actions");
+
     public void Dispose() => _files.Dispose();
 }

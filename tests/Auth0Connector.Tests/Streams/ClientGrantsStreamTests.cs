@@ -43,5 +43,9 @@ public class ClientGrantsStreamTests : IDisposable
     public Task Read_WithoutReadClientGrants_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("client_grants", "read:client_grants");
 
+    [Fact]
+    public Task Check_WithAndWithoutClientGrants_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("client_grants", "read:client_grants", "/api/v2/client-grants");
+
     public void Dispose() => _files.Dispose();
 }

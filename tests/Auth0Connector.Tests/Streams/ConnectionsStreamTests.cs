@@ -65,5 +65,9 @@ public class ConnectionsStreamTests : IDisposable
     public Task Read_WithoutReadConnections_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("connections", "read:connections");
 
+    [Fact]
+    public Task Check_WithAndWithoutConnections_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("connections", "read:connections", "/api/v2/connections");
+
     public void Dispose() => _files.Dispose();
 }

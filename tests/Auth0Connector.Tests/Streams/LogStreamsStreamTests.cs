@@ -44,5 +44,9 @@ public class LogStreamsStreamTests : IDisposable
     public Task Read_WithoutReadLogStreams_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("log_streams", "read:log_streams");
 
+    [Fact]
+    public Task Check_WithAndWithoutLogStreams_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("log_streams", "read:log_streams", "/api/v2/log-streams");
+
     public void Dispose() => _files.Dispose();
 }

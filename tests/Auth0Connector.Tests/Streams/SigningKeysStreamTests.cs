@@ -40,5 +40,9 @@ public class SigningKeysStreamTests : IDisposable
     public Task Read_WithoutReadSigningKeys_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("signing_keys", "read:signing_keys");
 
+    [Fact]
+    public Task Check_WithAndWithoutSigningKeys_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("signing_keys", "read:signing_keys", "/api/v2/keys/signing");
+
     public void Dispose() => _files.Dispose();
 }

@@ -148,5 +148,9 @@ public class StatsDailyStreamTests : IDisposable
     public Task Read_WithoutReadStats_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("stats_daily", "read:stats");
 
+    [Fact]
+    public Task Check_WithAndWithoutStats_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("stats_daily", "read:stats", "/api/v2/stats/daily");
+
     public void Dispose() => _files.Dispose();
 }

@@ -43,5 +43,9 @@ public class TenantSettingsStreamTests : IDisposable
     public Task Read_WithoutReadTenantSettings_OnlyThisStreamIncompleteNamingTheScope() =>
         StreamChecks.AssertMissingScopeFailsOnlyTheStreamAsync("tenant_settings", "read:tenant_settings");
 
+    [Fact]
+    public Task Check_WithAndWithoutTenantSettings_ProbesOnceAndNamesTheMissingScope() =>
+        StreamChecks.AssertCheckProbesTheStreamAsync("tenant_settings", "read:tenant_settings", "/api/v2/tenants/settings");
+
     public void Dispose() => _files.Dispose();
 }

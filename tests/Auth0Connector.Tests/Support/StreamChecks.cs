@@ -63,6 +63,27 @@ internal static class StreamChecks
     }
 
     /// <summary>
+    /// check proves the stream's scope with one accepted request to <paramref name="path"/> (answered 200), and
+    /// without <paramref name="scope"/> still succeeds, naming the scope and the stream.
+    /// </summary>
+    public static async Task AssertCheckProbesTheStreamAsync(string stream, string scope, string path)
+    {
+        using var files = new TempFiles();
+        using var granted = SmallTenant.Start("check-test-secret");
+        using var refused = SmallTenant.Start("check-test-secret", o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except([scope])]);
+
+        var withScope = await ConnectorRun.InvokeAsync(["check", "--config", files.ClientCredentialsConfig(granted)]);
+        var withoutScope = await ConnectorRun.InvokeAsync(["check", "--config", files.ClientCredentialsConfig(refused)]);
+
+        Assert.Equal("SUCCEEDED", withScope.ConnectionStatus.GetProperty("status").GetString());
+        Assert.DoesNotContain(stream, withScope.ConnectionStatus.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var probes = granted.Server.LogEntries.Where(e => e.RequestMessage?.Path == path).ToList();
+        Assert.Equal(200, Assert.Single(probes).ResponseMessage?.StatusCode is int code ? code : 0);
+        Assert.Equal("SUCCEEDED", withoutScope.ConnectionStatus.GetProperty("status").GetString());
+        Assert.Contains($"{scope} (stream {stream})", withoutScope.ConnectionStatus.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Each of <paramref name="secrets"/> reaches the destination in a RECORD (Auth0 returns it; records pass through)
     /// and appears nowhere else: no LOG, TRACE, STATE or other line, nothing on stderr.
     /// </summary>
