@@ -58,6 +58,7 @@ public sealed partial class FakeTenant : IDisposable
         _organizationsById = _organizations.ToDictionary(o => o.Id, StringComparer.Ordinal);
         _organizationJson = [.. _organizations.Select(o => o.Json)];
         _clients = TenantData.GenerateClients(options);
+        _resourceServers = new(() => GenerateResourceServers(options, Audience));
         _limiter = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
         Server = null!;
         BaseUrl = string.Empty;
@@ -73,6 +74,7 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_member_roles",
         "read:roles",
         "read:connections",
+        "read:resource_servers",
         "read:client_grants",
         "read:actions",
         "read:log_streams",

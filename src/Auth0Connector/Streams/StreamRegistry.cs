@@ -11,6 +11,7 @@ internal sealed class StreamRegistry
         new OrganizationMemberRolesStream(),
         new UsersStream(),
         new DefinedStream(Definitions.Connections.Definition),
+        new DefinedStream(Definitions.ResourceServers.Definition),
         new DefinedStream(Definitions.ClientGrants.Definition),
         new DefinedStream(Definitions.Actions.Definition),
         new DefinedStream(Definitions.LogStreams.Definition),
