@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Auth0Connector.FakeTenant;
 using Auth0Connector.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace Auth0Connector.Tests.Streams;
 
@@ -107,6 +109,21 @@ public class StatsDailyStreamTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("2025-02-13T00:00:00.000Z", Days(run)[^1]);
         Assert.Equal("2025-02-10T00:00:00.000Z", SavedDay(run));
+    }
+
+    [Fact]
+    public async Task Read_RowsWithoutAUsableDate_DeliveredAndTheCursorFollowsTheOthers()
+    {
+        using var tenant = Tenant();
+        tenant.Server.Given(Request.Create().WithPath(Path).UsingGet()).RespondWith(Response.Create().WithStatusCode(200)
+            .WithHeader("Content-Type", "application/json")
+            .WithBody("""[{"date":"2025-02-03T00:00:00.000Z","logins":1},{"logins":2},{"date":"not a day","logins":3},{"date":null,"logins":4}]"""));
+
+        var run = await ReadAsync(tenant, incremental: true);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([1, 2, 3, 4], run.Records("stats_daily").Select(r => r.GetProperty("logins").GetInt32()));
+        Assert.Equal("2025-02-03T00:00:00.000Z", SavedDay(run));
     }
 
     [Theory]
