@@ -72,6 +72,13 @@ public sealed partial class FakeTenant
             ["organizations"] => GetOrganizations(call),
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),
             ["organizations", var org, "members", var user, "roles"] when org.Length > 0 && user.Length > 0 => GetMemberRoles(call, org, user),
+            ["connections"] => GetConnections(call),
+            ["client-grants"] => GetClientGrants(call),
+            ["actions", "actions"] => GetActions(call),
+            ["log-streams"] => GetLogStreams(call),
+            ["stats", "daily"] => GetDailyStats(call),
+            ["tenants", "settings"] => GetTenantSettings(call),
+            ["keys", "signing"] => GetSigningKeys(call),
             ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
             _ => NotFound(call),
         };

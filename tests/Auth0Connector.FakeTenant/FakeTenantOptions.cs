@@ -30,6 +30,24 @@ public sealed class FakeTenantOptions
     /// <summary>Number of APIs (resource servers), the Management API (a system API) first; every third is HS256 and lists its signing secret.</summary>
     public int ResourceServers { get; set; } = 4;
 
+    /// <summary>Number of connections (<c>GET /api/v2/connections</c>); the first is the database connection.</summary>
+    public int Connections { get; set; } = 3;
+
+    /// <summary>Number of client grants (<c>GET /api/v2/client-grants</c>); the first is the connector's own.</summary>
+    public int ClientGrants { get; set; } = 4;
+
+    /// <summary>Number of actions (<c>GET /api/v2/actions/actions</c>).</summary>
+    public int Actions { get; set; } = 3;
+
+    /// <summary>Largest <c>per_page</c> the actions listing accepts (undocumented; above it a 400 naming per_page).</summary>
+    public int ActionsMaxPerPage { get; set; } = 100;
+
+    /// <summary>Number of log streams (<c>GET /api/v2/log-streams</c>), their sinks' credentials included.</summary>
+    public int LogStreams { get; set; } = 2;
+
+    /// <summary>Calendar days of <c>/api/v2/stats/daily</c> history up to today (by <see cref="Time"/>): sparse, today always has a row.</summary>
+    public int DailyStatsDays { get; set; } = 14;
+
     /// <summary>Seed of the data generator.</summary>
     public int Seed { get; set; } = 42;
 

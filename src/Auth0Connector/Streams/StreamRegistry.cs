@@ -10,7 +10,14 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new DefinedStream(Definitions.Users.Definition),
+        new DefinedStream(Definitions.Connections.Definition),
         new DefinedStream(Definitions.ResourceServers.Definition),
+        new DefinedStream(Definitions.ClientGrants.Definition),
+        new DefinedStream(Definitions.Actions.Definition),
+        new DefinedStream(Definitions.LogStreams.Definition),
+        new DefinedStream(Definitions.StatsDaily.Definition),
+        new DefinedStream(Definitions.TenantSettings.Definition),
+        new DefinedStream(Definitions.SigningKeys.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
