@@ -67,10 +67,14 @@ public sealed partial class FakeTenant
         {
             ["clients"] => GetClients(call),
             ["roles"] => GetRoles(call),
+            ["roles", var role, "users"] when role.Length > 0 => GetRoleUsers(call, role),
+            ["roles", var role, "permissions"] when role.Length > 0 => GetRolePermissions(call, role),
             ["users"] => GetUsers(call),
             ["organizations"] => GetOrganizations(call),
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),
             ["organizations", var org, "members", var user, "roles"] when org.Length > 0 && user.Length > 0 => GetMemberRoles(call, org, user),
+            ["organizations", var org, "invitations"] when org.Length > 0 => GetInvitations(call, org),
+            ["organizations", var org, "enabled_connections"] when org.Length > 0 => GetEnabledConnections(call, org),
             ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
             _ => NotFound(call),
         };
