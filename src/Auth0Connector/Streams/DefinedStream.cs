@@ -54,7 +54,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
         var path = ApiPath.WithQuery(PathOf(child, parentId), query);
         return Paginators.OfParentAsync(
             PagesAsync(child, path, context, cancellationToken),
-            [new(router.AddedField, parentId)],
+            router.AddedField is { } field ? [new(field, parentId)] : [],
             () => context.Messages.Log(LogLevel.Warn, $"{router.Parent.Name}: {parentId} disappeared while reading its {child.Name} (HTTP 404); skipped."),
             cancellationToken);
     }

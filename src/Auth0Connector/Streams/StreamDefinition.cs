@@ -16,10 +16,11 @@ internal enum PaginatorKind
 /// <summary>
 /// A child stream's parents: the records of <paramref name="Parent"/>, each read for its
 /// <paramref name="ParentKey"/>, which fills <c>{id}</c> in the child's path and is added to every
-/// child row as <paramref name="AddedField"/>. Parents are read <c>max_concurrency</c> at a time; a
-/// parent deleted since it was listed (404) is skipped with a warning.
+/// child row as <paramref name="AddedField"/> (null: the rows already carry their parent's id, and are
+/// passed on untouched). Parents are read <c>max_concurrency</c> at a time; a parent deleted since it
+/// was listed (404) is skipped with a warning.
 /// </summary>
-internal sealed record PartitionRouter(StreamDefinition Parent, string ParentKey, string AddedField);
+internal sealed record PartitionRouter(StreamDefinition Parent, string ParentKey, string? AddedField);
 
 /// <summary>
 /// A stream as data, in the vocabulary of Airbyte's declarative CDK: what it is (name, primary key,

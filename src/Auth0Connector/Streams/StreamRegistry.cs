@@ -10,6 +10,11 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new UsersStream(),
+        new DefinedStream(Definitions.Roles.Definition),
+        new DefinedStream(Definitions.RoleUsers.Definition),
+        new DefinedStream(Definitions.RolePermissions.Definition),
+        new DefinedStream(Definitions.OrganizationInvitations.Definition),
+        new DefinedStream(Definitions.OrganizationConnections.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
