@@ -92,47 +92,31 @@ public sealed partial class FakeTenant
         return Offset(call, "permissions", UsersCapMessage, permissions.Length, i => permissions[i], WriteRow, withLength: false);
     }
 
-    /// <summary>Offset only; <c>{invitations, start, limit}</c> with <c>limit</c> = the items returned and no <c>total</c>.</summary>
+    /// <summary>Offset only; <c>{invitations, start, limit}</c> with <c>limit</c> = the items returned and no <c>total</c>; 1000 cap.</summary>
     private ResponseMessage GetInvitations(ApiCall call, string orgId)
     {
-        if (!RequireScope(call, out var error, "read:organization_invitations"))
-        {
-            return error;
-        }
-
-        if (!RoleOrganizations.Invitations.TryGetValue(orgId, out var invitations))
-        {
-            return OrganizationNotFound(call);
-        }
-
-        if (!TryOffset(call, OrganizationsCapMessage, out var page, out error))
-        {
-            return error;
-        }
-
         var projection = Projection.From(call.Query);
-        return CountedOffset(call, "invitations", page, invitations, (w, row) => Http.WriteProjected(w, row, projection), withTotal: false);
+        return OrganizationListing(call, orgId, "read:organization_invitations", RoleOrganizations.Invitations, "invitations", OrganizationsCapMessage, (w, row) => Http.WriteProjected(w, row, projection), withTotal: false);
     }
 
     /// <summary>Offset only; <c>{enabled_connections, start, limit, total}</c> with <c>limit</c> = the items returned.</summary>
-    private ResponseMessage GetEnabledConnections(ApiCall call, string orgId)
+    private ResponseMessage GetEnabledConnections(ApiCall call, string orgId) =>
+        OrganizationListing(call, orgId, "read:organization_connections", RoleOrganizations.EnabledConnections, "enabled_connections", UsersCapMessage, WriteRow, withTotal: true);
+
+    /// <summary>One organization's sub-listing: 403 without <paramref name="scope"/>, 404 for an unknown organization, else a <see cref="CountedOffset"/> page.</summary>
+    private ResponseMessage OrganizationListing(ApiCall call, string orgId, string scope, Dictionary<string, JsonObject[]> listings, string key, string capMessage, Action<Utf8JsonWriter, JsonObject> write, bool withTotal)
     {
-        if (!RequireScope(call, out var error, "read:organization_connections"))
+        if (!RequireScope(call, out var error, scope))
         {
             return error;
         }
 
-        if (!RoleOrganizations.EnabledConnections.TryGetValue(orgId, out var connections))
+        if (!listings.TryGetValue(orgId, out var rows))
         {
             return OrganizationNotFound(call);
         }
 
-        if (!TryOffset(call, UsersCapMessage, out var page, out error))
-        {
-            return error;
-        }
-
-        return CountedOffset(call, "enabled_connections", page, connections, WriteRow, withTotal: true);
+        return TryOffset(call, capMessage, out var page, out error) ? CountedOffset(call, key, page, rows, write, withTotal) : error;
     }
 
     /// <summary>

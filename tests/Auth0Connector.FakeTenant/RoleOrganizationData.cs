@@ -149,6 +149,12 @@ internal static class RoleOrganizationGenerator
                 invitation["user_metadata"] = new JsonObject { ["invited_by_team"] = "sales", ["seats"] = rnd.Next(1, 50) };
             }
 
+            if (i % 5 == 2)
+            {
+                // An attribute the connector's schema does not know: it must pass through untouched.
+                invitation["custom_field_x"] = new JsonObject { ["source"] = "crm", ["batch"] = i };
+            }
+
             result[i] = invitation;
         }
 
@@ -170,6 +176,12 @@ internal static class RoleOrganizationGenerator
         }
 
         row["connection"] = new JsonObject { ["name"] = connection.Name, ["strategy"] = connection.Strategy };
+        if (connection.Strategy == "samlp")
+        {
+            // An attribute the connector's schema does not know: it must pass through untouched.
+            row["custom_field_x"] = new JsonObject { ["idp_initiated"] = true };
+        }
+
         return row;
     }
 }
