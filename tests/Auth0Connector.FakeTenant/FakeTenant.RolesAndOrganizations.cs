@@ -53,10 +53,29 @@ public sealed partial class FakeTenant
         return false;
     }
 
+    /// <summary>
+    /// 400 for a query parameter the endpoint does not declare (its [OAS] parameter list), as Auth0 validates
+    /// query strings ("Query validation error: Additional properties not allowed", auth0.net #157; the exact
+    /// wording with the name is inferred from the payload variant).
+    /// </summary>
+    private static bool RequireDeclaredParameters(ApiCall call, out ResponseMessage error, params string[] declared)
+    {
+        error = null!;
+        var unknown = call.Query.Keys.Where(k => !declared.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count == 0)
+        {
+            return true;
+        }
+
+        error = call.Reply(400, Http.BadRequest($"Query validation error: 'Additional properties not allowed: {string.Join(",", unknown)}'."));
+        return false;
+    }
+
     /// <summary>Offset paging (1000 cap) or checkpoint paging (<c>take</c>/<c>from</c>, no <c>next</c> on the last page).</summary>
     private ResponseMessage GetRoleUsers(ApiCall call, string roleId)
     {
-        if (!RequireAllScopes(call, out var error, "read:users", "read:roles"))
+        if (!RequireAllScopes(call, out var error, "read:users", "read:roles")
+            || !RequireDeclaredParameters(call, out error, "per_page", "page", "include_totals", "from", "take"))
         {
             return error;
         }
@@ -79,7 +98,7 @@ public sealed partial class FakeTenant
     /// <summary>Offset only; <c>{permissions, start, limit, total}</c>. The cap is the general rule (undocumented here).</summary>
     private ResponseMessage GetRolePermissions(ApiCall call, string roleId)
     {
-        if (!RequireScope(call, out var error, "read:roles"))
+        if (!RequireScope(call, out var error, "read:roles") || !RequireDeclaredParameters(call, out error, "per_page", "page", "include_totals"))
         {
             return error;
         }
@@ -96,17 +115,20 @@ public sealed partial class FakeTenant
     private ResponseMessage GetInvitations(ApiCall call, string orgId)
     {
         var projection = Projection.From(call.Query);
-        return OrganizationListing(call, orgId, "read:organization_invitations", RoleOrganizations.Invitations, "invitations", OrganizationsCapMessage, (w, row) => Http.WriteProjected(w, row, projection), withTotal: false);
+        return OrganizationListing(call, orgId, "read:organization_invitations", RoleOrganizations.Invitations, "invitations", OrganizationsCapMessage, (w, row) => Http.WriteProjected(w, row, projection), withTotal: false, "fields", "include_fields", "sort");
     }
 
     /// <summary>Offset only; <c>{enabled_connections, start, limit, total}</c> with <c>limit</c> = the items returned.</summary>
     private ResponseMessage GetEnabledConnections(ApiCall call, string orgId) =>
         OrganizationListing(call, orgId, "read:organization_connections", RoleOrganizations.EnabledConnections, "enabled_connections", UsersCapMessage, WriteRow, withTotal: true);
 
-    /// <summary>One organization's sub-listing: 403 without <paramref name="scope"/>, 404 for an unknown organization, else a <see cref="CountedOffset"/> page.</summary>
-    private ResponseMessage OrganizationListing(ApiCall call, string orgId, string scope, Dictionary<string, JsonObject[]> listings, string key, string capMessage, Action<Utf8JsonWriter, JsonObject> write, bool withTotal)
+    /// <summary>
+    /// One organization's sub-listing: 403 without <paramref name="scope"/>, 400 for a parameter other than the paging
+    /// ones and <paramref name="moreParameters"/>, 404 for an unknown organization, else a <see cref="CountedOffset"/> page.
+    /// </summary>
+    private ResponseMessage OrganizationListing(ApiCall call, string orgId, string scope, Dictionary<string, JsonObject[]> listings, string key, string capMessage, Action<Utf8JsonWriter, JsonObject> write, bool withTotal, params string[] moreParameters)
     {
-        if (!RequireScope(call, out var error, scope))
+        if (!RequireScope(call, out var error, scope) || !RequireDeclaredParameters(call, out error, ["page", "per_page", "include_totals", .. moreParameters]))
         {
             return error;
         }

@@ -58,7 +58,10 @@ internal sealed record StreamDefinition
     /// <summary>The incremental cursor; null for a full-refresh-only stream.</summary>
     public StreamCursor? Cursor { get; init; }
 
-    /// <summary>The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s default does not suit the endpoint.</summary>
+    /// <summary>
+    /// The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s
+    /// default does not suit the endpoint (e.g. it takes no <c>fields</c>); <c>{id}</c> is the parent's id, as in <see cref="Path"/>.
+    /// </summary>
     public string? Probe { get; init; }
 
     /// <summary>As README's stream table shows it.</summary>

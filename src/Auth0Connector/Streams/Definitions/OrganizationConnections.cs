@@ -7,10 +7,13 @@ internal static class OrganizationConnections
     {
         Name = "organization_connections",
         PrimaryKey = ["organization_id", "connection_id"],
-        Scope = "read:organization_connections",
+        Scopes = ["read:organization_connections"],
         Path = "organizations/{id}/enabled_connections",
         RecordsProperty = "enabled_connections",
         Paginator = PaginatorKind.Offset,
         Parent = new(Organizations.Definition, ParentKey: "id", AddedField: "organization_id"),
+
+        // The listing takes no fields parameter (Auth0 refuses query parameters it does not know).
+        Probe = "organizations/{id}/enabled_connections?per_page=1&page=0",
     };
 }

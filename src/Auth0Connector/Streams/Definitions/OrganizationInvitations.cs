@@ -10,7 +10,7 @@ internal static class OrganizationInvitations
     {
         Name = "organization_invitations",
         PrimaryKey = ["id"],
-        Scope = "read:organization_invitations",
+        Scopes = ["read:organization_invitations"],
         Path = "organizations/{id}/invitations",
         RecordsProperty = "invitations",
         Paginator = PaginatorKind.Offset,

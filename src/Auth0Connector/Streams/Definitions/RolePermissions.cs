@@ -7,10 +7,13 @@ internal static class RolePermissions
     {
         Name = "role_permissions",
         PrimaryKey = ["role_id", "resource_server_identifier", "permission_name"],
-        Scope = "read:roles",
+        Scopes = ["read:roles"],
         Path = "roles/{id}/permissions",
         RecordsProperty = "permissions",
         Paginator = PaginatorKind.Offset,
         Parent = new(Roles.Definition, ParentKey: "id", AddedField: "role_id"),
+
+        // The listing takes no fields parameter (Auth0 refuses query parameters it does not know).
+        Probe = "roles/{id}/permissions?per_page=1&page=0",
     };
 }

@@ -10,7 +10,7 @@ internal static class RoleUsers
     {
         Name = "role_users",
         PrimaryKey = ["role_id", "user_id"],
-        Scope = "read:roles",
+        Scopes = ["read:roles", "read:users"],
         Path = "roles/{id}/users",
         RecordsProperty = "users",
         Paginator = PaginatorKind.Checkpoint,

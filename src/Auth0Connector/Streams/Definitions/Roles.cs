@@ -7,7 +7,7 @@ internal static class Roles
     {
         Name = "roles",
         PrimaryKey = ["id"],
-        Scope = "read:roles",
+        Scopes = ["read:roles"],
         Path = "roles",
         RecordsProperty = "roles",
         Paginator = PaginatorKind.Offset,
