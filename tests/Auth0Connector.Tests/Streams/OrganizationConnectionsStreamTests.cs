@@ -38,6 +38,39 @@ public class OrganizationConnectionsStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task FakeTenant_EnabledConnectionsEndpoint_AnswersAsAuth0Does()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 1, MembersPerOrganization = 2, ConnectionsPerOrganization = 3 });
+        var org = (string)tenant.Organizations[0]["id"]!;
+
+        // {enabled_connections, start, limit, total}: limit = the items returned, not per_page.
+        var (status, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/enabled_connections?page=0&per_page=50&include_totals=true");
+        Assert.Equal(200, status);
+        Assert.Equal(["enabled_connections", "start", "limit", "total"], StreamChecks.Keys(body));
+        Assert.Equal((0, 3, 3), ((int)body["start"]!, (int)body["limit"]!, (int)body["total"]!));
+        Assert.All(body["enabled_connections"]!.AsArray(), c => Assert.NotNull(c!["connection"]!["strategy"]));
+        (status, body) = await StreamChecks.GetAsync(tenant, "organizations/org_gone/enabled_connections?per_page=1");
+        Assert.Equal((404, "No organization found by that id or name"), (status, (string?)body["message"]));
+        (status, _) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/enabled_connections?per_page=1&fields=connection_id");
+        Assert.Equal(400, status);
+        (status, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/enabled_connections", ["read:organizations"]);
+        Assert.Equal(403, status);
+        Assert.Contains("read:organization_connections", (string?)body["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WithEveryScope_ProbesTheOrganizationStreamsWithoutARefusedRequest()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 2, MembersPerOrganization = 2 });
+        var org = (string)tenant.Organizations[0]["id"]!;
+
+        await _files.AssertCheckSucceedsAsync(tenant);
+
+        Assert.Equal([$"/api/v2/organizations/{org}/enabled_connections?per_page=1&page=0"], StreamChecks.Requests(tenant, $"/api/v2/organizations/{org}/enabled_connections"));
+        Assert.Single(StreamChecks.Requests(tenant, $"/api/v2/organizations/{org}/invitations"));
+    }
+
+    [Fact]
     public async Task Read_OrganizationDeletedBetweenListingAndConnectionsRead_IsSkippedWithAWarning()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 3, MembersPerOrganization = 2, ConnectionsPerOrganization = 3 });

@@ -70,6 +70,31 @@ public class OrganizationInvitationsStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task FakeTenant_InvitationsEndpoint_AnswersAsAuth0Does()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 1, MembersPerOrganization = 2, InvitationsPerOrganization = 1_005 });
+        var org = (string)tenant.Organizations[0]["id"]!;
+
+        // {invitations, start, limit}: no total, limit = the items returned.
+        var (status, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations?page=0&per_page=50&include_totals=true&fields=id,organization_id&include_fields=true");
+        Assert.Equal(200, status);
+        Assert.Equal(["invitations", "start", "limit"], StreamChecks.Keys(body));
+        Assert.Equal(["id", "organization_id"], StreamChecks.Keys(body["invitations"]![0]!));
+        (status, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations?per_page=101");
+        Assert.Equal((400, "invalid_query_string"), (status, (string?)body["errorCode"]));
+        (_, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations?page=9&per_page=100&include_totals=true");
+        Assert.Equal((900, 100), ((int)body["start"]!, (int)body["limit"]!));
+        (status, body) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations?page=10&per_page=100&include_totals=true");
+        Assert.Equal((400, "Requesting page exceeds the allowed maximum of 1000 records"), (status, (string?)body["message"]));
+        (status, body) = await StreamChecks.GetAsync(tenant, "organizations/org_gone/invitations?per_page=1");
+        Assert.Equal((404, "No organization found by that id or name"), (status, (string?)body["message"]));
+        (status, _) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations?take=1");
+        Assert.Equal(400, status);
+        (status, _) = await StreamChecks.GetAsync(tenant, $"organizations/{org}/invitations", ["read:organizations"]);
+        Assert.Equal(403, status);
+    }
+
+    [Fact]
     public async Task Read_OrganizationDeletedBetweenListingAndInvitationsRead_IsSkippedWithAWarning()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 3, MembersPerOrganization = 2, InvitationsPerOrganization = 5 });

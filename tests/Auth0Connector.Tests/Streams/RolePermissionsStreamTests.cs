@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Auth0Connector.FakeTenant;
 using Auth0Connector.Tests.Support;
 
@@ -41,6 +42,42 @@ public class RolePermissionsStreamTests : IDisposable
         }
 
         StreamChecks.AssertFitTheSchema("role_permissions", run.Records("role_permissions"));
+    }
+
+    [Fact]
+    public async Task FakeTenant_RolePermissionsEndpoint_AnswersAsAuth0Does()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 1, MembersPerOrganization = 2, Roles = 2, PermissionsPerRole = 11 });
+        var role = (string)tenant.RoleCatalog[0]["id"]!;
+
+        var (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/permissions?page=1&per_page=10&include_totals=true");
+        Assert.Equal(200, status);
+        Assert.Equal(["start", "limit", "permissions", "total"], StreamChecks.Keys(body));
+        Assert.Equal((10, 10, 11, 1), ((int)body["start"]!, (int)body["limit"]!, (int)body["total"]!, body["permissions"]!.AsArray().Count));
+        Assert.Equal(["permission_name", "description", "resource_server_name", "resource_server_identifier"], StreamChecks.Keys(body["permissions"]![0]!));
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/permissions?per_page=1");
+        Assert.Equal(JsonValueKind.Array, body.GetValueKind());
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/permissions?per_page=101");
+        Assert.Equal(400, status);
+        Assert.Contains("per_page", (string?)body["message"], StringComparison.Ordinal);
+        (status, _) = await StreamChecks.GetAsync(tenant, $"roles/{role}/permissions?per_page=1&fields=permission_name&include_fields=true");
+        Assert.Equal(400, status);
+        (status, body) = await StreamChecks.GetAsync(tenant, "roles/rol_gone/permissions");
+        Assert.Equal((404, "Role not found."), (status, (string?)body["message"]));
+        (status, _) = await StreamChecks.GetAsync(tenant, $"roles/{role}/permissions", ["read:users"]);
+        Assert.Equal(403, status);
+    }
+
+    [Fact]
+    public async Task Check_WithEveryScope_ProbesTheRoleStreamsWithoutARefusedRequest()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 1, MembersPerOrganization = 2, Roles = 2 });
+        var role = (string)tenant.RoleCatalog[0]["id"]!;
+
+        await _files.AssertCheckSucceedsAsync(tenant);
+
+        Assert.Equal([$"/api/v2/roles/{role}/permissions?per_page=1&page=0"], StreamChecks.Requests(tenant, "/api/v2/roles/rol_").Where(r => r.Contains("/permissions", StringComparison.Ordinal)));
+        Assert.Equal([$"/api/v2/roles/{role}/users?take=1"], StreamChecks.Requests(tenant, "/api/v2/roles/rol_").Where(r => r.Contains("/users", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -57,6 +57,48 @@ public class RoleUsersStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task FakeTenant_RoleUsersEndpoint_AnswersAsAuth0Does()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 1_100, Organizations = 1, MembersPerOrganization = 2, Roles = 2, UsersInFirstRole = 1_050 });
+        var role = (string)tenant.RoleCatalog[0]["id"]!;
+
+        // Offset: {users, start, limit, total}; the 1000 cap names the page.
+        var (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?page=9&per_page=100&include_totals=true");
+        Assert.Equal(200, status);
+        Assert.Equal(["start", "limit", "users", "total"], StreamChecks.Keys(body));
+        Assert.Equal(1_050, (int)body["total"]!);
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?page=10&per_page=100&include_totals=true");
+        Assert.Equal(400, status);
+        Assert.Equal("Requesting page 10 exceeds the allowed maximum of 1000 records. To fetch results beyond 1000, use the checkpoint pagination method.", (string?)body["message"]);
+        Assert.Equal("invalid_paging", (string?)body["errorCode"]);
+
+        // Checkpoint: {users, next}, no next on the last page; take wins over page/include_totals.
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?include_totals=true&per_page=50&take=1000");
+        Assert.Equal(400, status);
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?include_totals=true&per_page=50&take=100");
+        Assert.Equal(["users", "next"], StreamChecks.Keys(body));
+        var next = (string)body["next"]!;
+        for (var page = 1; page < 10; page++)
+        {
+            (_, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?take=100&from={Uri.EscapeDataString(next)}");
+            next = (string)body["next"]!;
+        }
+
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?take=100&from={Uri.EscapeDataString(next)}");
+        Assert.Equal(["users"], StreamChecks.Keys(body));
+        Assert.Equal(50, body["users"]!.AsArray().Count);
+
+        // Both scopes, a vanished role, an undeclared parameter.
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?take=1", ["read:roles"]);
+        Assert.Equal(403, status);
+        Assert.Equal("Insufficient scope; expected all of: read:users, read:roles.", (string?)body["message"]);
+        (status, body) = await StreamChecks.GetAsync(tenant, "roles/rol_gone/users?take=1");
+        Assert.Equal((404, "Role not found."), (status, (string?)body["message"]));
+        (status, body) = await StreamChecks.GetAsync(tenant, $"roles/{role}/users?per_page=1&fields=user_id");
+        Assert.Equal((400, "Query validation error: 'Additional properties not allowed: fields'."), (status, (string?)body["message"]));
+    }
+
+    [Fact]
     public async Task Read_RoleDeletedBetweenListingAndUsersRead_IsSkippedWithAWarning()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 100, Organizations = 1, MembersPerOrganization = 2, Roles = 3, UsersPerRole = 10 });

@@ -48,6 +48,29 @@ internal static class StreamChecks
         }
     }
 
+    /// <summary>One GET of the fake's Management API with a token of <paramref name="scopes"/> (default: all): status and body.</summary>
+    public static async Task<(int Status, JsonNode Body)> GetAsync(FakeTenant.FakeTenant tenant, string pathAndQuery, IEnumerable<string>? scopes = null)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{tenant.BaseUrl}/api/v2/{pathAndQuery}");
+        request.Headers.Authorization = new("Bearer", tenant.IssueToken(scopes));
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    /// <summary>The property names of an envelope, in order.</summary>
+    public static string[] Keys(JsonNode envelope) => [.. envelope.AsObject().Select(p => p.Key)];
+
+    /// <summary>Runs check against <paramref name="tenant"/>: SUCCEEDED, and no request refused with a 400.</summary>
+    public static async Task<ConnectorRun> AssertCheckSucceedsAsync(this TempFiles files, FakeTenant.FakeTenant tenant)
+    {
+        var run = await ConnectorRun.InvokeAsync(["check", "--config", files.ClientCredentialsConfig(tenant)]);
+        var status = run.ConnectionStatus;
+        Assert.True(status.GetProperty("status").GetString() == "SUCCEEDED", status.GetRawText());
+        Assert.DoesNotContain(tenant.Server.LogEntries, e => e.ResponseMessage?.StatusCode is 400);
+        return run;
+    }
+
     /// <summary>Every record fits its stream's embedded schema (formats checked).</summary>
     public static void AssertFitTheSchema(string stream, IEnumerable<JsonElement> records)
     {
