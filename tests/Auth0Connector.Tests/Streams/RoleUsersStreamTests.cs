@@ -57,6 +57,20 @@ public class RoleUsersStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_ManyUsersFewRoles_RequestsGrowWithTheRolesNotTheUsers()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 5_000, Organizations = 1, MembersPerOrganization = 2, Roles = 4, UsersPerRole = 30 });
+
+        var run = await _files.ReadAsync(tenant, ["role_users"]);
+
+        StreamChecks.AssertComplete(run, tenant, "role_users");
+        Assert.Equal(Pairs(tenant), Pairs(run));
+
+        // One page of roles, one page of users per role: 5 requests for 5,000 users (one per user would be 5,000).
+        Assert.Equal(5, tenant.ApiRequestCount);
+    }
+
+    [Fact]
     public async Task FakeTenant_RoleUsersEndpoint_AnswersAsAuth0Does()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 1_100, Organizations = 1, MembersPerOrganization = 2, Roles = 2, UsersInFirstRole = 1_050 });
