@@ -69,6 +69,7 @@ public sealed partial class FakeTenant
             ["roles"] => GetRoles(call),
             ["roles", var role, "users"] when role.Length > 0 => GetRoleUsers(call, role),
             ["roles", var role, "permissions"] when role.Length > 0 => GetRolePermissions(call, role),
+            ["resource-servers"] => GetResourceServers(call),
             ["users"] => GetUsers(call),
             ["organizations"] => GetOrganizations(call),
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),

@@ -58,6 +58,7 @@ public sealed partial class FakeTenant : IDisposable
         _organizationsById = _organizations.ToDictionary(o => o.Id, StringComparer.Ordinal);
         _organizationJson = [.. _organizations.Select(o => o.Json)];
         _clients = TenantData.GenerateClients(options);
+        _resourceServers = new(() => GenerateResourceServers(options, Audience));
         _limiter = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
         Server = null!;
         BaseUrl = string.Empty;
@@ -72,6 +73,7 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_members",
         "read:organization_member_roles",
         "read:roles",
+        "read:resource_servers",
         "read:organization_invitations",
         "read:organization_connections",
     ];

@@ -9,10 +9,11 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.Organizations.Definition),
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
-        new UsersStream(),
+        new DefinedStream(Definitions.Users.Definition),
         new DefinedStream(Definitions.Roles.Definition),
         new DefinedStream(Definitions.RoleUsers.Definition),
         new DefinedStream(Definitions.RolePermissions.Definition),
+        new DefinedStream(Definitions.ResourceServers.Definition),
         new DefinedStream(Definitions.OrganizationInvitations.Definition),
         new DefinedStream(Definitions.OrganizationConnections.Definition),
     ];
