@@ -85,7 +85,7 @@ public class OrganizationConnectionsStreamTests : IDisposable
     }
 
     [Fact]
-    public Task Read_WithoutReadOrganizationConnections_IsIncompleteWithAConfigErrorNamingTheScope() =>
+    public Task ReadAndCheck_WithoutReadOrganizationConnections_StreamIsIncompleteAndBothNameTheScope() =>
         _files.AssertMissingScopeAsync("organization_connections", ["read:organization_connections"], "read:organization_connections");
 
     public void Dispose() => _files.Dispose();

@@ -110,7 +110,7 @@ public class OrganizationInvitationsStreamTests : IDisposable
     }
 
     [Fact]
-    public Task Read_WithoutReadOrganizationInvitations_IsIncompleteWithAConfigErrorNamingTheScope() =>
+    public Task ReadAndCheck_WithoutReadOrganizationInvitations_StreamIsIncompleteAndBothNameTheScope() =>
         _files.AssertMissingScopeAsync("organization_invitations", ["read:organization_invitations"], "read:organization_invitations");
 
     public void Dispose() => _files.Dispose();

@@ -95,7 +95,7 @@ public class RolePermissionsStreamTests : IDisposable
     }
 
     [Fact]
-    public Task Read_WithoutReadRoles_IsIncompleteWithAConfigErrorNamingTheScope() =>
+    public Task ReadAndCheck_WithoutReadRoles_StreamIsIncompleteAndBothNameTheScope() =>
         _files.AssertMissingScopeAsync("role_permissions", ["read:roles"], "read:roles");
 
     public void Dispose() => _files.Dispose();

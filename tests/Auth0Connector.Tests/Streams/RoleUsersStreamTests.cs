@@ -130,7 +130,7 @@ public class RoleUsersStreamTests : IDisposable
     [InlineData("read:users")]
     [InlineData("read:roles")]
     [InlineData("read:users", "read:roles")]
-    public Task Read_WithoutOneOfItsScopes_IsIncompleteWithAConfigErrorNamingBoth(params string[] missing) =>
+    public Task ReadAndCheck_WithoutOneOfItsScopes_StreamIsIncompleteNamingBothScopesAndCheckTheMissingOne(params string[] missing) =>
         _files.AssertMissingScopeAsync("role_users", missing, "read:roles", "read:users");
 
     public void Dispose() => _files.Dispose();

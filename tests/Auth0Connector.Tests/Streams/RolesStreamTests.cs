@@ -29,7 +29,7 @@ public class RolesStreamTests : IDisposable
     }
 
     [Fact]
-    public Task Read_WithoutReadRoles_IsIncompleteWithAConfigErrorNamingTheScope() =>
+    public Task ReadAndCheck_WithoutReadRoles_StreamIsIncompleteAndBothNameTheScope() =>
         _files.AssertMissingScopeAsync("roles", ["read:roles"], "read:roles");
 
     public void Dispose() => _files.Dispose();

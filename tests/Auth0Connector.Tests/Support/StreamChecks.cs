@@ -108,7 +108,8 @@ internal static class StreamChecks
 
     /// <summary>
     /// Reads <paramref name="stream"/> and <c>clients</c> from a small tenant whose grant lacks <paramref name="missing"/>:
-    /// the stream fails alone with a config_error naming it and every one of <paramref name="named"/>; clients completes.
+    /// the stream fails alone with a config_error naming it and every one of <paramref name="named"/>; clients completes;
+    /// check passes, naming each missing scope with the stream.
     /// </summary>
     public static async Task AssertMissingScopeAsync(this TempFiles files, string stream, string[] missing, params string[] named)
     {
@@ -121,10 +122,18 @@ internal static class StreamChecks
         });
 
         var run = await files.ReadAsync(tenant, [stream, "clients"]);
+        var check = await ConnectorRun.InvokeAsync(["check", "--config", files.ClientCredentialsConfig(tenant)]);
 
         AssertMissingScope(run, stream, named);
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
         Assert.Equal(tenant.Clients.Count, run.Records("clients").Count());
+
+        // check passes with partial scopes and names each missing one with the stream that needs it.
+        var status = check.ConnectionStatus;
+        var message = status.GetProperty("message").GetString()!;
+        Assert.Equal("SUCCEEDED", status.GetProperty("status").GetString());
+        var entry = Assert.Single(message.Split("; "), e => e.Contains($"(stream {stream})", StringComparison.Ordinal));
+        Assert.All(missing, scope => Assert.Contains(scope, entry, StringComparison.Ordinal));
     }
 
     /// <summary>The stream ended INCOMPLETE without records, with one config_error naming it and every one of <paramref name="scopes"/>.</summary>
