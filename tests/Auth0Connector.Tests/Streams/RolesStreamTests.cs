@@ -29,6 +29,27 @@ public class RolesStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_MoreRolesThanOffsetPagingReaches_FailsTheRoleStreamsSayingWhy()
+    {
+        // GET /api/v2/roles has no checkpoint paging: past 1000 the catalog cannot be read whole, nor the roles' children.
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 20, Organizations = 1, MembersPerOrganization = 2, Roles = 1_001, UsersPerRole = 1, PermissionsPerRole = 1 });
+
+        var run = await _files.ReadAsync(tenant, ["roles", "role_permissions", "clients"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(1_000, run.Records("roles").Count());
+        foreach (var stream in (string[])["roles", "role_permissions"])
+        {
+            Assert.Equal("INCOMPLETE", run.Statuses(stream).Last());
+            var error = Assert.Single(run.Errors, e => e.GetProperty("stream_descriptor").GetProperty("name").GetString() == stream);
+            Assert.Contains("1000", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("COMPLETE", run.Statuses("clients").Last());
+        Assert.DoesNotContain(tenant.Server.LogEntries, e => e.ResponseMessage?.StatusCode is 400);
+    }
+
+    [Fact]
     public Task ReadAndCheck_WithoutReadRoles_StreamIsIncompleteAndBothNameTheScope() =>
         _files.AssertMissingScopeAsync("roles", ["read:roles"], "read:roles");
 
