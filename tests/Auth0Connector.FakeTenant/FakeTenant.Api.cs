@@ -67,6 +67,8 @@ public sealed partial class FakeTenant
         {
             ["clients"] => GetClients(call),
             ["roles"] => GetRoles(call),
+            ["roles", var role, "users"] when role.Length > 0 => GetRoleUsers(call, role),
+            ["roles", var role, "permissions"] when role.Length > 0 => GetRolePermissions(call, role),
             ["resource-servers"] => GetResourceServers(call),
             ["users"] => GetUsers(call),
             ["organizations"] => GetOrganizations(call),
@@ -79,6 +81,8 @@ public sealed partial class FakeTenant
             ["stats", "daily"] => GetDailyStats(call),
             ["tenants", "settings"] => GetTenantSettings(call),
             ["keys", "signing"] => GetSigningKeys(call),
+            ["organizations", var org, "invitations"] when org.Length > 0 => GetInvitations(call, org),
+            ["organizations", var org, "enabled_connections"] when org.Length > 0 => GetEnabledConnections(call, org),
             ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
             _ => NotFound(call),
         };

@@ -81,6 +81,8 @@ public sealed partial class FakeTenant : IDisposable
         "read:stats",
         "read:tenant_settings",
         "read:signing_keys",
+        "read:organization_invitations",
+        "read:organization_connections",
     ];
 
     /// <summary>e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>

@@ -24,6 +24,21 @@ public sealed class FakeTenantOptions
     /// <summary>Size of the tenant's role catalog (<c>GET /api/v2/roles</c>).</summary>
     public int Roles { get; set; } = 5;
 
+    /// <summary>Users each role of the catalog is assigned (<c>GET /api/v2/roles/{id}/users</c>), drawn from the users.</summary>
+    public int UsersPerRole { get; set; } = 10;
+
+    /// <summary>Users of the catalog's first role instead of <see cref="UsersPerRole"/> (e.g. beyond 1000). Null: <see cref="UsersPerRole"/>.</summary>
+    public int? UsersInFirstRole { get; set; }
+
+    /// <summary>Permissions (API identifier, permission name) each role has (<c>GET /api/v2/roles/{id}/permissions</c>; at most 11).</summary>
+    public int PermissionsPerRole { get; set; } = 3;
+
+    /// <summary>Pending invitations per organization (<c>GET /api/v2/organizations/{id}/invitations</c>).</summary>
+    public int InvitationsPerOrganization { get; set; } = 3;
+
+    /// <summary>Connections enabled per organization (<c>GET /api/v2/organizations/{id}/enabled_connections</c>; at most 6).</summary>
+    public int ConnectionsPerOrganization { get; set; } = 2;
+
     /// <summary>Number of clients (applications). The first one is the connector's own M2M application.</summary>
     public int Clients { get; set; } = 5;
 

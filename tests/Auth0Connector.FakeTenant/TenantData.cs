@@ -168,7 +168,7 @@ internal static class TenantData
         return new string(digits);
     }
 
-    internal static string RandomAlnum(Random rnd, int length)
+    public static string RandomAlnum(Random rnd, int length)
     {
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         return string.Create(length, rnd, (span, r) =>

@@ -60,7 +60,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
         var path = ApiPath.WithQuery(PathOf(child, parentId), query);
         return Paginators.OfParentAsync(
             PagesAsync(child, path, context, cancellationToken),
-            [new(router.AddedField, parentId)],
+            router.AddedField is { } field ? [new(field, parentId)] : [],
             () =>
             {
                 foreach (var stream in readFor)
@@ -79,7 +79,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         if (definition.Probe is { } probe)
         {
-            return probe;
+            return Fill(probe, parentId);
         }
 
         var path = PathOf(definition, parentId);
@@ -92,8 +92,11 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     }
 
     /// <summary>The definition's path, with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>
-    private static string PathOf(StreamDefinition definition, string? parentId) =>
-        parentId is null ? definition.Path : definition.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
+    private static string PathOf(StreamDefinition definition, string? parentId) => Fill(definition.Path, parentId);
+
+    /// <summary><paramref name="path"/> with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>
+    private static string Fill(string path, string? parentId) =>
+        parentId is null ? path : path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
 
     /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
     public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)

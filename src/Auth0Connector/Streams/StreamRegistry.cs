@@ -10,6 +10,9 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new DefinedStream(Definitions.Users.Definition),
+        new DefinedStream(Definitions.Roles.Definition),
+        new DefinedStream(Definitions.RoleUsers.Definition),
+        new DefinedStream(Definitions.RolePermissions.Definition),
         new DefinedStream(Definitions.Connections.Definition),
         new DefinedStream(Definitions.ResourceServers.Definition),
         new DefinedStream(Definitions.ClientGrants.Definition),
@@ -18,6 +21,8 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.StatsDaily.Definition),
         new DefinedStream(Definitions.TenantSettings.Definition),
         new DefinedStream(Definitions.SigningKeys.Definition),
+        new DefinedStream(Definitions.OrganizationInvitations.Definition),
+        new DefinedStream(Definitions.OrganizationConnections.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -7,7 +7,7 @@ using Json.Schema;
 namespace Auth0Connector.Tests.Support;
 
 /// <summary>What every stream's tests assert: exact record sets passed through unchanged, schema fit, scopes, secrets.</summary>
-internal static class StreamChecks
+internal static partial class StreamChecks
 {
     private static readonly EvaluationOptions Strict = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
@@ -32,6 +32,8 @@ internal static class StreamChecks
     public static void AssertFitTheSchema(string stream, IEnumerable<JsonElement> records)
     {
         var schema = JsonSchema.FromText(System.Text.Encoding.UTF8.GetString(EmbeddedSchemas.Read(stream)));
+        var draft7 = MetaSchemas.Draft7.Evaluate(JsonDocument.Parse(EmbeddedSchemas.Read(stream)).RootElement);
+        Assert.True(draft7.IsValid, $"{stream}: not a valid draft-7 schema");
         foreach (var record in records)
         {
             var result = schema.Evaluate(record, Strict);
