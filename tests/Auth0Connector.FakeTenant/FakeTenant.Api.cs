@@ -72,6 +72,8 @@ public sealed partial class FakeTenant
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),
             ["organizations", var org, "members", var user, "roles"] when org.Length > 0 && user.Length > 0 => GetMemberRoles(call, org, user),
             ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
+            ["logs"] => GetLogs(call),
+            ["logs", var log] when log.Length > 0 => GetLog(call, log),
             _ => NotFound(call),
         };
     }

@@ -72,6 +72,7 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_members",
         "read:organization_member_roles",
         "read:roles",
+        "read:logs",
     ];
 
     /// <summary>e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>

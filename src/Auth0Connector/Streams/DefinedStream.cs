@@ -14,7 +14,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
     public IReadOnlyList<string> PrimaryKey => Definition.PrimaryKey;
 
-    public string? CursorField => null;
+    public string? CursorField => Definition.Cursor?.Field;
 
     public string RequiredScope => Definition.Scope;
 
@@ -22,11 +22,21 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
     public void ValidateState(JsonElement state, DateTimeOffset now)
     {
-        // Full refresh: any saved state is irrelevant.
+        Definition.Cursor?.ValidateState(state, now);
     }
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (Definition.Cursor is { } cursor)
+        {
+            await foreach (var item in cursor.ReadAsync(Definition, context, cancellationToken))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
         var pages = Definition.Parent is { } router
             ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
             : PagesAsync(Definition, Definition.Path, context, cancellationToken);

@@ -44,6 +44,8 @@ internal sealed record StreamDefinition
 
     public PartitionRouter? Parent { get; init; }
 
+    public Cursors.StreamCursor? Cursor { get; init; }
+
     /// <summary>As README's stream table shows it.</summary>
     public string Endpoint => $"GET /api/v2/{Path}";
 }

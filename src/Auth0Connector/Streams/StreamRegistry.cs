@@ -10,6 +10,7 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new UsersStream(),
+        new DefinedStream(Definitions.Logs.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
