@@ -134,7 +134,7 @@ public sealed partial class FakeTenant
 
     /// <summary>
     /// Search mode: <c>q</c> (here <c>date:[a TO b]</c> ranges and <c>type:x</c>), <c>sort=date:1|-1</c> (default: newest
-    /// <c>log_id</c> first), <c>page</c>/<c>per_page</c> ≤ 100, <c>include_totals</c> envelope
+    /// <c>log_id</c> first), <c>fields</c>/<c>include_fields</c>, <c>page</c>/<c>per_page</c> ≤ 100, <c>include_totals</c> envelope
     /// <c>{start, limit, length, logs, total}</c>; any page reaching past the first 1000 results is a 400.
     /// </summary>
     private ResponseMessage LogsSearch(ApiCall call, LogEvent[] events)
@@ -163,7 +163,8 @@ public sealed partial class FakeTenant
         }
 
         var found = hits.ToArray();
-        return WriteOffset(call, "logs", page, found.Length, (w, i) => found[i].Json.WriteTo(w), withLength: true);
+        var projection = Projection.From(call.Query);
+        return WriteOffset(call, "logs", page, found.Length, (w, i) => Http.WriteProjected(w, found[i].Json, projection), withLength: true);
     }
 
     /// <summary>Log ids of equal length compare as text; a shorter id is a smaller number.</summary>

@@ -32,7 +32,7 @@ internal static class FailureMapper
         // Still 401 after the one renewal: the credentials themselves are refused.
         ErrorAction.RenewToken => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         ErrorAction.MissingScope => new Failure(FailureType.ConfigError,
-            stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope {stream.RequiredScope}. {e.Message}", StopsSync: false),
+            stream is null ? e.Message : $"Stream '{stream.Name}' needs the scope{(stream.RequiredScopes.Count > 1 ? "s" : string.Empty)} {string.Join(" and ", stream.RequiredScopes)}: grant {(stream.RequiredScopes.Count > 1 ? "them" : "it")} to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications), or leave the stream out of the catalog. {e.Message}", StopsSync: false),
         // A redirect: base_url is not the tenant's API (every stream would be redirected the same way).
         ErrorAction.StopSync when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         // Exhausted retries; at the token endpoint, the next stream would only try it all over again.

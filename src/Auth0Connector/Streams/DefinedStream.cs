@@ -16,27 +16,18 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
     public string? CursorField => Definition.Cursor?.Field;
 
-    public string RequiredScope => Definition.Scope;
+    public IReadOnlyList<string> RequiredScopes => Definition.Scopes;
 
     public string Endpoint => Definition.Endpoint;
 
-    public void ValidateState(JsonElement state, DateTimeOffset now)
+    /// <summary>A full-refresh stream ignores any saved state; a cursor judges its own.</summary>
+    public void ValidateState(JsonElement state, DateTimeOffset now) => Definition.Cursor?.ValidateState(state, now);
+
+    public IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken) =>
+        Definition.Cursor is { } cursor ? cursor.ReadAsync(Definition, context, cancellationToken) : FullRefreshAsync(context, cancellationToken);
+
+    private async IAsyncEnumerable<StreamItem> FullRefreshAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Definition.Cursor?.ValidateState(state, now);
-    }
-
-    public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (Definition.Cursor is { } cursor)
-        {
-            await foreach (var item in cursor.ReadAsync(Definition, context, cancellationToken))
-            {
-                yield return item;
-            }
-
-            yield break;
-        }
-
         var pages = Definition.Parent is { } router
             ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
             : PagesAsync(Definition, Definition.Path, context, cancellationToken);
@@ -51,6 +42,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
         PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
+        PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, cancellationToken),
         _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
     };
 
@@ -75,10 +67,18 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     /// </summary>
     public static string ProbePath(StreamDefinition definition, string? parentId = null)
     {
+        if (definition.Probe is { } probe)
+        {
+            return probe;
+        }
+
         var path = PathOf(definition, parentId);
-        return definition.Paginator == PaginatorKind.Checkpoint
-            ? ApiPath.WithQuery(path, ("take", 1))
-            : ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true));
+        return definition.Paginator switch
+        {
+            PaginatorKind.Checkpoint => ApiPath.WithQuery(path, ("take", 1)),
+            PaginatorKind.Single => path,
+            _ => ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true)),
+        };
     }
 
     /// <summary>The definition's path, with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>

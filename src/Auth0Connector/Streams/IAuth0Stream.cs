@@ -44,8 +44,8 @@ internal interface IAuth0Stream
     /// <summary>The cursor field for incremental sync, or null for full-refresh-only streams.</summary>
     string? CursorField { get; }
 
-    /// <summary>The Management API scope the stream needs.</summary>
-    string RequiredScope { get; }
+    /// <summary>The Management API scopes the stream needs, all of them.</summary>
+    IReadOnlyList<string> RequiredScopes { get; }
 
     /// <summary>The endpoint it reads, as README's stream table shows it (e.g. <c>GET /api/v2/clients</c>).</summary>
     string Endpoint { get; }

@@ -23,7 +23,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     public string? CursorField => null;
 
-    public string RequiredScope => "read:organization_member_roles";
+    public IReadOnlyList<string> RequiredScopes { get; } = ["read:organization_member_roles"];
 
     public string Endpoint => "GET /api/v2/organizations/{id}/members/{user_id}/roles";
 

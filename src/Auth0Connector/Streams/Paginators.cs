@@ -24,7 +24,7 @@ internal static class Paginators
     /// page or when <c>total</c> is reached; refuses to request past the 1000-result cap.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> OffsetAsync(
-        Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
+        Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var delivered = 0;
@@ -68,7 +68,7 @@ internal static class Paginators
     /// after it returns an empty list.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> CheckpointAsync(
-        Auth0ApiClient api, string path, string itemsProperty, PageSize pageSize,
+        Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? from = null;
@@ -101,6 +101,28 @@ internal static class Paginators
             guard.Next(next);
             from = next;
         }
+    }
+
+    /// <summary>
+    /// One request, no paging: a bare array, an envelope's <paramref name="itemsProperty"/> array, or
+    /// (with no <paramref name="itemsProperty"/>) one object, which is the listing's only record.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonPage> SingleAsync(
+        Auth0ApiClient api, string path, string? itemsProperty,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var document = await api.GetJsonAsync(path, cancellationToken);
+        if (itemsProperty is null && document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            // One object (tenant settings): a page of one record, its text kept as the tenant wrote it.
+            var one = document;
+            using (one)
+            {
+                document = JsonDocument.Parse($"[{one.RootElement.GetRawText()}]", ServerJson.Options);
+            }
+        }
+
+        yield return ToPage(document, itemsProperty, path);
     }
 
     /// <summary>
@@ -150,7 +172,7 @@ internal static class Paginators
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var total) && total.TryGetInt64(out var value) ? value : null;
 
     /// <summary>Wraps a response as a page: a bare array, or the named array of an envelope.</summary>
-    public static JsonPage ToPage(JsonDocument document, string itemsProperty, string path)
+    public static JsonPage ToPage(JsonDocument document, string? itemsProperty, string path)
     {
         try
         {
@@ -164,7 +186,7 @@ internal static class Paginators
     }
 
     /// <summary>The record array of a response: a bare array, or the named property of an envelope; every row an object.</summary>
-    public static JsonElement Items(JsonElement root, string itemsProperty, string path)
+    public static JsonElement Items(JsonElement root, string? itemsProperty, string path)
     {
         if (root.ValueKind == JsonValueKind.Array)
         {
@@ -172,12 +194,12 @@ internal static class Paginators
             return root;
         }
 
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var items) && items.ValueKind == JsonValueKind.Array)
+        if (itemsProperty is not null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var items) && items.ValueKind == JsonValueKind.Array)
         {
             RecordRows.RequireObjects(items, path);
             return items;
         }
 
-        throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered without a '{itemsProperty}' array; the Management API response shape is not what this connector expects.");
+        throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered without {(itemsProperty is null ? "an array" : $"a '{itemsProperty}' array")}; the Management API response shape is not what this connector expects.");
     }
 }

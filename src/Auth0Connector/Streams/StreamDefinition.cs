@@ -1,3 +1,5 @@
+using Auth0Connector.Streams.Cursors;
+
 namespace Auth0Connector.Streams;
 
 /// <summary>How a listing is paged (Auth0's strategies; see <see cref="Paginators"/>).</summary>
@@ -11,6 +13,9 @@ internal enum PaginatorKind
 
     /// <summary>Offset while the listing's total is within offset paging's reach, checkpoint beyond it (one cheap count first).</summary>
     OffsetThenCheckpoint,
+
+    /// <summary>One request, no paging parameters: a bare array, an envelope's array, or one object (one record).</summary>
+    Single,
 }
 
 /// <summary>
@@ -30,21 +35,30 @@ internal sealed record StreamDefinition
 {
     public required string Name { get; init; }
 
+    /// <summary>Primary key fields; empty for a stream of one row (tenant settings).</summary>
     public required IReadOnlyList<string> PrimaryKey { get; init; }
 
-    public required string Scope { get; init; }
+    /// <summary>The Management API scopes the stream needs, all of them.</summary>
+    public required IReadOnlyList<string> Scopes { get; init; }
 
     /// <summary>The API path under <c>/api/v2/</c>; <c>{id}</c> is the parent's id (escaped as one segment).</summary>
     public required string Path { get; init; }
 
-    /// <summary>The record selector: the envelope's list property (a bare array is read as is).</summary>
-    public required string RecordsProperty { get; init; }
+    /// <summary>
+    /// The record selector: the envelope's list property (a bare array is read as is). Null: the
+    /// answer is a bare array, or (<see cref="PaginatorKind.Single"/>) one object that is the record.
+    /// </summary>
+    public required string? RecordsProperty { get; init; }
 
     public required PaginatorKind Paginator { get; init; }
 
     public PartitionRouter? Parent { get; init; }
 
-    public Cursors.StreamCursor? Cursor { get; init; }
+    /// <summary>The incremental cursor; null for a full-refresh-only stream.</summary>
+    public StreamCursor? Cursor { get; init; }
+
+    /// <summary>The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s default does not suit the endpoint.</summary>
+    public string? Probe { get; init; }
 
     /// <summary>As README's stream table shows it.</summary>
     public string Endpoint => $"GET /api/v2/{Path}";

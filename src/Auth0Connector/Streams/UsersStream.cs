@@ -37,7 +37,7 @@ internal sealed class UsersStream : IAuth0Stream
 
     public string? CursorField => Cursor;
 
-    public string RequiredScope => "read:users";
+    public IReadOnlyList<string> RequiredScopes { get; } = ["read:users"];
 
     public string Endpoint => "GET /api/v2/users";
 

@@ -2,11 +2,21 @@ using System.Text.Json;
 
 namespace Auth0Connector.Streams.Cursors;
 
-/// <summary>TEMPORARY stub of the framework's cursor (replaced by main's at merge).</summary>
+/// <summary>
+/// An incremental stream's cursor (the declarative CDK's noun): which record field it follows, what
+/// a saved state may hold, and how the stream is read from that state. When a
+/// <see cref="StreamDefinition"/> has one, <see cref="DefinedStream"/> hands the whole read to it
+/// (a full refresh too: <see cref="StreamContext.Mode"/> and <see cref="StreamContext.State"/> tell
+/// which). It yields pages (<see cref="StreamItem.Of(JsonPage)"/>) and checkpoints
+/// (<see cref="StreamItem.Checkpoint"/>), each checkpoint a state from which a restarted sync loses
+/// and repeats nothing it has delivered.
+/// </summary>
 internal abstract class StreamCursor
 {
+    /// <summary>The record field the cursor follows (the catalog's <c>default_cursor_field</c>).</summary>
     public abstract string Field { get; }
 
+    /// <summary>Rejects a malformed or insane saved state before anything is read (throws <see cref="Configuration.ConfigException"/>).</summary>
     public virtual void ValidateState(JsonElement state, DateTimeOffset now)
     {
     }

@@ -7,7 +7,7 @@ internal static class Clients
     {
         Name = "clients",
         PrimaryKey = ["client_id"],
-        Scope = "read:clients",
+        Scopes = ["read:clients"],
         Path = "clients",
         RecordsProperty = "clients",
         Paginator = PaginatorKind.OffsetThenCheckpoint,

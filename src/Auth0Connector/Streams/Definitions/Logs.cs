@@ -9,10 +9,12 @@ internal static class Logs
     {
         Name = "logs",
         PrimaryKey = ["log_id"],
-        Scope = "read:logs",
+        Scopes = ["read:logs"],
         Path = "logs",
-        RecordsProperty = "logs",
+        RecordsProperty = null,
         Paginator = PaginatorKind.Checkpoint,
+        // check: one search-mode row, only its key (documented parameters; `take` without `from` is not).
+        Probe = "logs?per_page=1&page=0&fields=log_id&include_fields=true",
         Cursor = new SequentialIdCursor(stream: "logs", idField: "log_id", dateField: "date"),
     };
 }

@@ -7,7 +7,7 @@ internal static class OrganizationMembers
     {
         Name = "organization_members",
         PrimaryKey = ["org_id", "user_id"],
-        Scope = "read:organization_members",
+        Scopes = ["read:organization_members"],
         Path = "organizations/{id}/members",
         RecordsProperty = "members",
         Paginator = PaginatorKind.Checkpoint,

@@ -7,7 +7,7 @@ internal static class Organizations
     {
         Name = "organizations",
         PrimaryKey = ["id"],
-        Scope = "read:organizations",
+        Scopes = ["read:organizations"],
         Path = "organizations",
         RecordsProperty = "organizations",
         Paginator = PaginatorKind.Checkpoint,
