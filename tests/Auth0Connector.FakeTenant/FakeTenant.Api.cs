@@ -67,6 +67,7 @@ public sealed partial class FakeTenant
         {
             ["clients"] => GetClients(call),
             ["roles"] => GetRoles(call),
+            ["resource-servers"] => GetResourceServers(call),
             ["users"] => GetUsers(call),
             ["organizations"] => GetOrganizations(call),
             ["organizations", var org, "members"] when org.Length > 0 => GetMembers(call, org),

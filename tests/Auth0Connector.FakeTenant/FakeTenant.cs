@@ -58,6 +58,7 @@ public sealed partial class FakeTenant : IDisposable
         _organizationsById = _organizations.ToDictionary(o => o.Id, StringComparer.Ordinal);
         _organizationJson = [.. _organizations.Select(o => o.Json)];
         _clients = TenantData.GenerateClients(options);
+        _resourceServers = new(() => GenerateResourceServers(options, Audience));
         _limiter = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
         Server = null!;
         BaseUrl = string.Empty;
@@ -73,6 +74,7 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_member_roles",
         "read:roles",
         "read:logs",
+        "read:resource_servers",
     ];
 
     /// <summary>e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>

@@ -24,6 +24,9 @@ public sealed class FakeTenantOptions
     /// <summary>Number of clients (applications). The first one is the connector's own M2M application.</summary>
     public int Clients { get; set; } = 5;
 
+    /// <summary>Number of APIs (resource servers), the Management API (a system API) first; every third is HS256 and lists its signing secret.</summary>
+    public int ResourceServers { get; set; } = 4;
+
     /// <summary>Seed of the data generator.</summary>
     public int Seed { get; set; } = 42;
 

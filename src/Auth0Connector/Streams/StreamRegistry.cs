@@ -11,6 +11,7 @@ internal sealed class StreamRegistry
         new OrganizationMemberRolesStream(),
         new UsersStream(),
         new DefinedStream(Definitions.Logs.Definition),
+        new DefinedStream(Definitions.ResourceServers.Definition),
     ];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -106,13 +106,18 @@ public class ApiPathTests : IDisposable
 
         public static string[] Segments(string target) => target.Split('?', 2)[0].Split('/');
 
-        public static bool IsKnownPath(string target, string id) => Segments(target) switch
-        {
-            ["", "api", "v2", "organizations" or "users" or "clients" or "roles"] => true,
-            ["", "api", "v2", "organizations", var o, "members"] => Uri.UnescapeDataString(o) == id,
-            ["", "api", "v2", "organizations", var o, "members", var u, "roles"] => Uri.UnescapeDataString(o) == id && Uri.UnescapeDataString(u) == id,
-            _ => false,
-        };
+        /// <summary>The paths check may probe: every definition's (from the registry), users, the role catalog, a member's roles.</summary>
+        private static readonly string[][] Known =
+        [
+            .. new Auth0Connector.Streams.StreamRegistry().All.OfType<Auth0Connector.Streams.DefinedStream>().Select(s => s.Definition.Path.Split('/')),
+            ["users"],
+            ["roles"],
+            ["organizations", "{id}", "members", "{user_id}", "roles"],
+        ];
+
+        /// <summary>A known path, with <paramref name="id"/> (escaped as one segment) wherever a parent id goes.</summary>
+        public static bool IsKnownPath(string target, string id) => Segments(target) is ["", "api", "v2", .. var rest]
+            && Known.Any(k => k.Length == rest.Length && k.Zip(rest).All(p => p.First.StartsWith('{') ? Uri.UnescapeDataString(p.Second) == id : p.First == p.Second));
 
         private async Task ServeAsync()
         {

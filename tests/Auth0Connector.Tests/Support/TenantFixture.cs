@@ -63,7 +63,8 @@ internal static class TenantFiles
         return files.Write($"catalog-{Guid.NewGuid():N}.json", $$"""{"streams": [{{string.Join(",", entries)}}]}""");
     }
 
-    public static readonly string[] AllStreams = ["clients", "organizations", "organization_members", "organization_member_roles", "users"];
+    /// <summary>Every stream, as the registry lists them: a stream added there is covered by every test that reads them all.</summary>
+    public static readonly string[] AllStreams = [.. new Auth0Connector.Streams.StreamRegistry().All.Select(s => s.Name)];
 
     /// <summary>Turns the last STATE of each stream of a run into a --state file (per-stream array format).</summary>
     public static string StateFrom(this TempFiles files, ConnectorRun run)
