@@ -8,6 +8,7 @@ using Auth0Connector.FakeTenant;
 using Auth0Connector.Protocol;
 using Auth0Connector.Tests.Support;
 using Json.Schema;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Connector.Tests.Streams;
 
@@ -170,6 +171,24 @@ public class LogsStreamTests : IDisposable
         Assert.Empty(tenant.LogIds.Where(id => dates[id] >= start).Except(delivered));
         Assert.All(delivered, id => Assert.True(dates[id] > start.AddSeconds(-5), $"{id} ({dates[id]:O}) is before start_date"));
         Assert.Equal(tenant.LogIds.SkipWhile(id => id != delivered[0]), delivered);
+    }
+
+    [Fact]
+    public async Task Read_OfEventsDatedAfterTheSyncBegan_StopsAfterTheirPageAndTheNextSyncReadsOn()
+    {
+        using var tenant = Start(700);
+        var began = DateTimeOffset.Parse((string)tenant.Logs[250]["date"]!, CultureInfo.InvariantCulture);
+        string[] args = ["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", Catalog("incremental")];
+
+        var run = await ConnectorRun.InvokeAsync(args, time: new FakeTimeProvider(began));
+
+        AssertComplete(run);
+        // The oldest event, then pages of 100: the third page (events 201-300) is the first reaching past the start.
+        var delivered = Ids(run.Records("logs"));
+        Assert.Equal(tenant.LogIds.Take(301), delivered);
+        var next = await ConnectorRun.InvokeAsync([.. args, "--state", StateFile(LastState(run))], time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        AssertComplete(next);
+        Assert.Equal(tenant.LogIds.Skip(301), Ids(next.Records("logs")));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Auth0Connector.Configuration;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
@@ -20,7 +21,8 @@ namespace Auth0Connector.Streams.Cursors;
 /// differ slightly). With a state the saved id is looked up first; when the tenant no longer has it (404: it aged
 /// out of the plan's retention) a WARN says which events may have been missed, and the walk goes on from the oldest
 /// retained event. A page that does not move past the id it started from, or a page answered twice, ends the
-/// stream with an error instead of a loop (<see cref="ProgressGuard"/>). The walk ends on an empty page.
+/// stream with an error instead of a loop (<see cref="ProgressGuard"/>). The walk ends on an empty page, or once it
+/// reaches events dated after the sync began (so a tenant logging faster than it can be read is never chased).
 /// </para>
 /// </remarks>
 internal sealed class SequentialIdCursor(string stream, string idField, string dateField) : StreamCursor
@@ -83,9 +85,14 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
         }
     }
 
-    /// <summary>Checkpoint pages after <paramref name="after"/> (exclusive), each followed by the state at its last id; ends on an empty page.</summary>
+    /// <summary>
+    /// Checkpoint pages after <paramref name="after"/> (exclusive), each followed by the state at its last id. Ends on
+    /// an empty page, or after a page reaching events dated after the sync began: a busy tenant's new events belong
+    /// to the next sync, which starts where this one stopped.
+    /// </summary>
     private async IAsyncEnumerable<StreamItem> WalkAsync(StreamDefinition definition, StreamContext context, string after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var started = context.Time.GetUtcNow();
         var guard = new ProgressGuard(definition.Path);
         while (true)
         {
@@ -111,6 +118,12 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             var (last, date) = Newest(page, after, definition.Path);
             yield return StreamItem.Of(page);
             yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, last, dateField, date));
+            if (date is not null && JsonInput.TryParseIso8601(date) >= started)
+            {
+                context.Messages.Log(LogLevel.Info, $"{stream}: reached events dated after the sync began ({date}); the next sync reads on from {idField} {last}.");
+                yield break;
+            }
+
             guard.Next(last);
             after = last;
         }
