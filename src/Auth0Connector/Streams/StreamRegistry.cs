@@ -9,7 +9,7 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.Organizations.Definition),
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
-        new UsersStream(),
+        new DefinedStream(Definitions.Users.Definition),
         new DefinedStream(Definitions.Logs.Definition),
         new DefinedStream(Definitions.ResourceServers.Definition),
     ];

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Streams;
+using Auth0Connector.Streams.Cursors;
+using Auth0Connector.Streams.Definitions;
 
 namespace Auth0Connector.Tests.Streams;
 
@@ -13,7 +15,7 @@ public class UsersStateTests
     [Fact]
     public void Airbyte_source_auth0_state_is_just_a_cursor()
     {
-        var stream = new UsersStream();
+        var stream = new DefinedStream(Users.Definition);
         var state = Json("""{"updated_at":"2024-05-06T07:08:09.123Z"}""");
 
         stream.ValidateState(state, Now);
@@ -42,7 +44,7 @@ public class UsersStateTests
     [InlineData("""{"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2024-01-15T00:00:00Z"}]}""")]
     public void Malformed_ranges_are_a_config_error_naming_the_field(string state)
     {
-        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json(state), Now));
+        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json(state), Now));
 
         Assert.Equal("state.users.ranges", error.Field);
     }
@@ -54,7 +56,7 @@ public class UsersStateTests
     [InlineData("2026-01-03T00:00:00.000Z")]
     public void ValidateState_CursorOutsideASaneRange_ConfigErrorNamingIt(string cursor)
     {
-        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json($$"""{"updated_at":"{{cursor}}"}"""), Now));
+        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json($$"""{"updated_at":"{{cursor}}"}"""), Now));
 
         Assert.Equal("state.users.updated_at", error.Field);
         Assert.Contains("2000 to tomorrow", error.Message, StringComparison.Ordinal);
@@ -63,13 +65,13 @@ public class UsersStateTests
     [Fact]
     public void ValidateState_CursorUpToTomorrow_Accepted()
     {
-        new UsersStream().ValidateState(Json("""{"updated_at":"2026-01-01T20:00:00.000Z"}"""), Now);
+        new DefinedStream(Users.Definition).ValidateState(Json("""{"updated_at":"2026-01-01T20:00:00.000Z"}"""), Now);
     }
 
     [Fact]
     public void ValidateState_RangeTimestampInTheFarFuture_ConfigErrorNamingTheRanges()
     {
-        var error = Assert.Throws<ConfigException>(() => new UsersStream().ValidateState(Json("""
+        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json("""
             {"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2099-01-01T00:00:00Z"}]}
             """), Now));
 
@@ -82,11 +84,11 @@ public class UsersStateTests
         var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var entries = Enumerable.Range(0, 100_000).Select(i =>
         {
-            var lower = UsersStream.Format(start.AddMinutes(i));
-            var upper = UsersStream.Format(start.AddMinutes(i + 1));
+            var lower = UsersCursor.Format(start.AddMinutes(i));
+            var upper = UsersCursor.Format(start.AddMinutes(i + 1));
             // Every range done but the 50,000th, which had got half-way.
             return i == 50_000
-                ? $$"""{"lower":"{{lower}}","upper":"{{upper}}","reached":"{{UsersStream.Format(start.AddMinutes(i + 0.5))}}","done":false}"""
+                ? $$"""{"lower":"{{lower}}","upper":"{{upper}}","reached":"{{UsersCursor.Format(start.AddMinutes(i + 0.5))}}","done":false}"""
                 : $$"""{"lower":"{{lower}}","upper":"{{upper}}","done":true}""";
         });
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
-namespace Auth0Connector.Streams;
+namespace Auth0Connector.Streams.Cursors;
 
 /// <summary>
 /// Auth0's users export job, the documented way to reach users the search cannot (more than 1000

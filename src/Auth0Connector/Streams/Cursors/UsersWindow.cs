@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Auth0Connector.Protocol;
 
-namespace Auth0Connector.Streams;
+namespace Auth0Connector.Streams.Cursors;
 
 /// <summary>
 /// Checks a page of the users walk against the window it asked for (<c>updated_at</c> from the
@@ -21,7 +21,7 @@ internal static class UsersWindow
         var pastUpper = false;
         foreach (var user in users.EnumerateArray())
         {
-            if (user.StringProperty(UsersStream.Cursor) is not { } text || UsersStream.TryParseTimestamp(text) is not { } at)
+            if (user.StringProperty(UsersCursor.UpdatedAt) is not { } text || UsersCursor.TryParseTimestamp(text) is not { } at)
             {
                 without++;
                 continue;
@@ -29,7 +29,7 @@ internal static class UsersWindow
 
             if (lower is { } l && (lowerInclusive ? at < l : at <= l))
             {
-                throw new InvalidDataException($"users: the search for updated_at from {UsersStream.Format(l)} answered a user updated at {text}, before it: it is not honouring its query, so the walk stops instead of reading the same users again. Try again later; report it if it persists.");
+                throw new InvalidDataException($"users: the search for updated_at from {UsersCursor.Format(l)} answered a user updated at {text}, before it: it is not honouring its query, so the walk stops instead of reading the same users again. Try again later; report it if it persists.");
             }
 
             if (at >= upper)
@@ -46,7 +46,7 @@ internal static class UsersWindow
     }
 
     /// <summary>Whether <paramref name="updatedAt"/> is at or after <paramref name="upper"/> (unparsable counts as not).</summary>
-    public static bool IsPast(string updatedAt, DateTimeOffset upper) => UsersStream.TryParseTimestamp(updatedAt) is { } at && at >= upper;
+    public static bool IsPast(string updatedAt, DateTimeOffset upper) => UsersCursor.TryParseTimestamp(updatedAt) is { } at && at >= upper;
 }
 
 /// <summary>
@@ -105,7 +105,7 @@ internal sealed class UsersWalkState(ProgressGuard guard)
         var fresh = new List<JsonElement>(users.GetArrayLength());
         foreach (var user in users.EnumerateArray())
         {
-            var updatedAt = user.StringProperty(UsersStream.Cursor);
+            var updatedAt = user.StringProperty(UsersCursor.UpdatedAt);
             var id = user.StringProperty("user_id");
             if (updatedAt is not null && updatedAt == Boundary && id is not null && !_deliveredAtBoundary.Add(id))
             {

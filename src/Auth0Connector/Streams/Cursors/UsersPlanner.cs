@@ -1,26 +1,48 @@
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
-namespace Auth0Connector.Streams;
+namespace Auth0Connector.Streams.Cursors;
+
+/// <summary>One range of the time axis: [Lower, Upper), Lower null for "from the first user".</summary>
+internal sealed record UsersRange(int Index, DateTimeOffset? Lower, DateTimeOffset Upper, long Count);
 
 /// <summary>
-/// Plans a users sync: cuts its window of the updated_at axis into ranges of similar user counts
-/// (cheap count queries, bisecting time), or resumes the ranges an interrupted sync saved.
+/// The users cursor's planner: cuts a sync's window of the updated_at axis into ranges of similar
+/// user counts (cheap count queries, bisecting time), or resumes the ranges an interrupted sync saved.
 /// </summary>
 internal static class UsersPlanner
 {
+    /// <summary>
+    /// The sync's window, from the state's cursor less the lookback (or <c>start_date</c>) to the
+    /// sync's start, and its ranges.
+    /// </summary>
+    public static async Task<List<UsersRange>> PlanSyncAsync(StreamContext context, DateTimeOffset? stateCursor, List<UsersState.SavedRange> saved, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Look back from the saved cursor (never before start_date): updates the search index had
+        // not yet shown to the previous sync are read now. Users seen again are re-delivered.
+        var start = stateCursor is { } cursor
+            ? Max(cursor - context.Config.Lookback, context.Config.StartDate)
+            : context.Config.StartDate;
+        // Millisecond precision, as Auth0 stores it; the end is exclusive.
+        var end = UsersCursor.TruncateToMilliseconds(now);
+        context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? UsersCursor.Format(s) : "the beginning")} to {UsersCursor.Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")}{(saved.Count > 0 ? $", resuming {saved.Count} ranges of an interrupted sync" : string.Empty)})");
+        return saved.Count > 0
+            ? await ResumePlanAsync(context, start!.Value, stateCursor!.Value, saved, end, cancellationToken)
+            : await PlanAsync(context, start, end, cancellationToken);
+    }
+
     /// <summary>
     /// The plan of a sync resuming an interrupted one: the lookback before its cursor, its unfinished
     /// ranges from where each had got to, and the time since it started, planned afresh. Finished
     /// ranges are skipped unless they are recent enough to hide an update the index showed late.
     /// </summary>
-    public static async Task<List<UsersStream.TimeRange>> ResumePlanAsync(StreamContext context, DateTimeOffset start, DateTimeOffset cursor, List<UsersState.SavedRange> saved, DateTimeOffset end, CancellationToken cancellationToken)
+    public static async Task<List<UsersRange>> ResumePlanAsync(StreamContext context, DateTimeOffset start, DateTimeOffset cursor, List<UsersState.SavedRange> saved, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var lagFloor = end - context.Config.Lookback;
-        var plan = new List<UsersStream.TimeRange>();
+        var plan = new List<UsersRange>();
         if (start < cursor)
         {
-            plan.Add(new UsersStream.TimeRange(0, start, cursor, 0));
+            plan.Add(new UsersRange(0, start, cursor, 0));
         }
 
         foreach (var range in saved)
@@ -37,7 +59,7 @@ internal static class UsersPlanner
             }
 
             resume = resume < range.Lower ? range.Lower : resume;
-            plan.Add(new UsersStream.TimeRange(0, resume, range.Upper, 0));
+            plan.Add(new UsersRange(0, resume, range.Upper, 0));
         }
 
         var tail = saved.Max(r => r.Upper);
@@ -49,18 +71,17 @@ internal static class UsersPlanner
         return plan.OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
     }
 
-
     /// <summary>
     /// Cuts the window into ranges of similar size, at most four per concurrent reader, by
     /// bisecting time with count queries; a small window is one range.
     /// </summary>
-    public static async Task<List<UsersStream.TimeRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
+    public static async Task<List<UsersRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var (total, earliest) = await CountAsync(context, start, end, cancellationToken);
         context.Messages.Estimate("users", total);
         var concurrency = context.Config.MaxConcurrency;
         var target = Math.Max(context.PageSize.Value * 10L, total / (concurrency * 4L));
-        var pending = new List<UsersStream.TimeRange> { new(0, start, end, total) };
+        var pending = new List<UsersRange> { new(0, start, end, total) };
         if (concurrency == 1 || total <= target || earliest is null)
         {
             return pending;
@@ -70,7 +91,7 @@ internal static class UsersPlanner
         pending[0] = pending[0] with { Lower = start ?? earliest };
         // Bisect level by level: all ranges still too large are split in parallel, at most
         // max_concurrency count queries at a time.
-        var done = new List<UsersStream.TimeRange>();
+        var done = new List<UsersRange>();
         var probes = 0;
         using var slots = new SemaphoreSlim(concurrency);
         while (pending.Count > 0 && probes < concurrency * 8)
@@ -86,7 +107,7 @@ internal static class UsersPlanner
             var halves = await Task.WhenAll(splittable.Select(async range =>
             {
                 var lower = range.Lower!.Value;
-                var middle = UsersStream.TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
+                var middle = UsersCursor.TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
                 await slots.WaitAsync(cancellationToken);
                 long left;
                 try
@@ -98,7 +119,7 @@ internal static class UsersPlanner
                     slots.Release();
                 }
 
-                return new[] { new UsersStream.TimeRange(0, lower, middle, left), new UsersStream.TimeRange(0, middle, range.Upper, range.Count - left) };
+                return new[] { new UsersRange(0, lower, middle, left), new UsersRange(0, middle, range.Upper, range.Count - left) };
             }));
             probes += splittable.Count;
             pending.AddRange(halves.SelectMany(h => h).Where(r => r.Count > 0));
@@ -106,18 +127,19 @@ internal static class UsersPlanner
 
         var ranges = done.Concat(pending).OrderBy(r => r.Lower).Select((r, i) => r with { Index = i }).ToList();
         context.Messages.Log(LogLevel.Info, $"users: {total} users in {ranges.Count} ranges, read {Math.Min(concurrency, ranges.Count)} at a time ({probes} count queries)");
-        return ranges.Count == 0 ? [new UsersStream.TimeRange(0, start, end, 0)] : ranges;
+        return ranges.Count == 0 ? [new UsersRange(0, start, end, 0)] : ranges;
     }
 
     /// <summary>How many users a range holds, and the earliest updated_at among them.</summary>
     private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
     {
-        var query = $"updated_at:[{(lower is { } l ? UsersStream.Format(l) : "*")} TO {UsersStream.Format(upper)}}}";
+        var query = $"updated_at:[{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(upper)}}}";
         var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", "user_id,updated_at"), ("include_fields", true));
         using var document = await context.Api.GetJsonAsync(uri, cancellationToken);
         var users = Paginators.Items(document.RootElement, "users", "users");
-        var earliest = users.GetArrayLength() > 0 && users[0].StringProperty(UsersStream.Cursor) is { } at ? UsersStream.TryParseTimestamp(at) : null;
+        var earliest = users.GetArrayLength() > 0 && users[0].StringProperty(UsersCursor.UpdatedAt) is { } at ? UsersCursor.TryParseTimestamp(at) : null;
         return (Paginators.TotalOf(document.RootElement) ?? users.GetArrayLength(), earliest);
     }
 
+    private static DateTimeOffset Max(DateTimeOffset value, DateTimeOffset? floor) => floor is { } f && f > value ? f : value;
 }

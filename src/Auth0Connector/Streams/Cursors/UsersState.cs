@@ -2,7 +2,7 @@ using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Protocol;
 
-namespace Auth0Connector.Streams;
+namespace Auth0Connector.Streams.Cursors;
 
 /// <summary>
 /// The users stream's state: <c>updated_at</c> (what Airbyte's source-auth0 reads and writes) and,
@@ -29,7 +29,7 @@ internal static class UsersState
         }
 
         const string Field = "state.users.updated_at";
-        var text = JsonInput.OptionalString(state, UsersStream.Cursor, Field);
+        var text = JsonInput.OptionalString(state, UsersCursor.UpdatedAt, Field);
         if (text is null)
         {
             return null;
@@ -37,7 +37,7 @@ internal static class UsersState
 
         var cursor = JsonInput.TryParseIso8601(text) ?? throw new ConfigException(Field, $"'{Field}' is '{Shorten(text)}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
         return Sane(cursor, now) ? cursor : throw new ConfigException(Field,
-            $"'{Field}' is {UsersStream.Format(cursor)}, outside any time a sync could have reached (2000 to tomorrow): the state is damaged or from a machine with a wrong clock. Fix it, or remove the users state to read every user again.");
+            $"'{Field}' is {UsersCursor.Format(cursor)}, outside any time a sync could have reached (2000 to tomorrow): the state is damaged or from a machine with a wrong clock. Fix it, or remove the users state to read every user again.");
     }
 
     internal static List<SavedRange> ReadSavedRanges(JsonElement state, DateTimeOffset now)
@@ -99,25 +99,25 @@ internal static class UsersState
     }
 
     /// <summary>The final state: the cursor alone.</summary>
-    internal static string Json(string updatedAt) => $"{{\"{UsersStream.Cursor}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
+    internal static string Json(string updatedAt) => $"{{\"{UsersCursor.UpdatedAt}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
 
     /// <summary>
     /// A checkpoint mid-sync: <c>updated_at</c> (everything before it is delivered; what Airbyte's
     /// source-auth0 reads) and the ranges from the earliest unfinished one on, each with its position.
     /// </summary>
-    internal static string Json(string updatedAt, List<UsersStream.TimeRange> ranges, bool[] completed, string?[] reached, int first)
+    internal static string Json(string updatedAt, List<UsersRange> ranges, bool[] completed, string?[] reached, int first)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString(UsersStream.Cursor, updatedAt);
+            writer.WriteString(UsersCursor.UpdatedAt, updatedAt);
             writer.WriteStartArray("ranges");
             for (var i = first; i < ranges.Count; i++)
             {
                 writer.WriteStartObject();
-                writer.WriteString("lower", ranges[i].Lower is { } lower ? UsersStream.Format(lower) : updatedAt);
-                writer.WriteString("upper", UsersStream.Format(ranges[i].Upper));
+                writer.WriteString("lower", ranges[i].Lower is { } lower ? UsersCursor.Format(lower) : updatedAt);
+                writer.WriteString("upper", UsersCursor.Format(ranges[i].Upper));
                 if (reached[i] is { } position)
                 {
                     writer.WriteString("reached", position);

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams.Cursors;
+
+/// <summary>
+/// The users cursor's walker: reads one range of the updated_at axis page by page, each page
+/// checked against the window it asked for (<see cref="UsersWindow"/>, <see cref="UsersWalkState"/>);
+/// a full page of one millisecond is paged as that instant, or read from a users export.
+/// </summary>
+internal static class UsersWalker
+{
+    /// <summary>Walks one range along updated_at, page by page (see <see cref="UsersCursor"/>).</summary>
+    public static async IAsyncEnumerable<UsersBatch> WalkAsync(StreamContext context, UsersRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        DateTimeOffset? lower = range.Lower;
+        var lowerInclusive = true;
+        var walk = new UsersWalkState(new ProgressGuard("users"));
+        while (true)
+        {
+            var pageSize = context.PageSize.Value;
+            var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(range.Upper)}}}";
+            var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken, totals: false);
+            if (document is null)
+            {
+                continue; // page size stepped down
+            }
+
+            var users = Paginators.Items(document.RootElement, "users", "users");
+            var count = users.GetArrayLength();
+            var page = walk.Inspect(context, users, document, lower, lowerInclusive, range.Upper, full: count == pageSize);
+            var (first, last) = (page.First, page.Last);
+            if (count == pageSize && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
+            {
+                // A full page of one instant: page through exactly that millisecond instead.
+                document.Dispose();
+                var instant = UsersCursor.TryParseTimestamp(first) ?? throw new InvalidDataException($"users: updated_at '{first}' is not a timestamp.");
+                await foreach (var batch in ReadInstantAsync(context, range, instant, walk.DeliveredAt(first), cancellationToken))
+                {
+                    yield return batch;
+                }
+
+                walk.ResetBoundary();
+                lower = instant;
+                lowerInclusive = false;
+                continue;
+            }
+
+            var fresh = walk.Fresh(users, page, range.Upper);
+            var boundary = walk.Boundary;
+            var complete = count < pageSize || last is null || page.PastUpper;
+            yield return new UsersBatch(document, fresh, range, boundary, complete);
+            if (complete)
+            {
+                yield break;
+            }
+
+            // Sorted by updated_at, a full page moves the position forward, or the search is not
+            // honouring its query: stop rather than read the same users again and again.
+            var next = UsersCursor.TryParseTimestamp(last!)!.Value;
+            if (lower is { } previous && next <= previous)
+            {
+                throw new InvalidDataException($"users: the search did not move past updated_at {UsersCursor.Format(previous)} (a full page ended at {last}); it is not honouring its query or its sort order, so the walk stops instead of looping. Try again later; report it if it persists.");
+            }
+
+            lower = next;
+            lowerInclusive = true;
+        }
+    }
+
+    /// <summary>Every user updated at exactly <paramref name="instant"/>: offset paging up to 1000, else a users export.</summary>
+    private static async IAsyncEnumerable<UsersBatch> ReadInstantAsync(StreamContext context, UsersRange range, DateTimeOffset instant, HashSet<string>? alreadyDelivered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = $"updated_at:[{UsersCursor.Format(instant)} TO {UsersCursor.Format(instant)}]";
+        var reached = UsersCursor.Format(instant);
+        var delivered = 0;
+        var guard = new ProgressGuard("users");
+        while (true)
+        {
+            var pageSize = context.PageSize.Value;
+            var page = delivered / pageSize;
+            var document = await SearchAsync(context, query, page, pageSize, cancellationToken);
+            if (document is null)
+            {
+                continue;
+            }
+
+            var root = document.RootElement;
+            if (Paginators.TotalOf(root) is { } total && total > Paginators.OffsetReach(pageSize))
+            {
+                document.Dispose();
+                // Search cannot reach them all: the export job can. Users already delivered from
+                // this instant are skipped, so the stream has each user once.
+                context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {reached} (a bulk import?); the search returns at most {Paginators.OffsetReach(pageSize)} of one query with {pageSize} per page, so they are read from a users export instead");
+                var exported = UsersExport.ReadAsync(context, user => UpdatedAt(user) is { } at && UsersCursor.TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
+                await foreach (var user in exported)
+                {
+                    // Each exported line is its own document, alive until its batch is written.
+                    yield return new UsersBatch(user, [user.RootElement], range, reached, rangeComplete: false);
+                }
+
+                yield break;
+            }
+
+            var users = Paginators.Items(root, "users", "users");
+            guard.Page(users, document);
+            var count = users.GetArrayLength();
+            var fresh = new List<JsonElement>(count);
+            foreach (var user in users.EnumerateArray())
+            {
+                if (!(alreadyDelivered is not null && UserId(user) is { } id && alreadyDelivered.Contains(id)))
+                {
+                    fresh.Add(user);
+                }
+            }
+
+            yield return new UsersBatch(document, fresh, range, reached, rangeComplete: false);
+            delivered += count;
+            if (count < pageSize || (Paginators.TotalOf(root) is { } t && delivered >= t))
+            {
+                yield break;
+            }
+
+            if ((delivered / pageSize + 1) * pageSize > Paginators.ResultCap)
+            {
+                throw new ResultCapException($"users: more than {Paginators.OffsetReach(pageSize)} users share updated_at {reached}; they cannot all be read by search.");
+            }
+        }
+    }
+
+    /// <summary>One search request; null when the page size had to step down (ask again).</summary>
+    private static async Task<JsonDocument?> SearchAsync(StreamContext context, string query, int page, int pageSize, CancellationToken cancellationToken, bool totals = true)
+    {
+        // The walk needs no totals (counting hits costs the search too); paging an instant does.
+        var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", totals));
+        try
+        {
+            return await context.Api.GetJsonAsync(uri, cancellationToken);
+        }
+        catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, pageSize))
+        {
+            return null;
+        }
+    }
+
+    private static string? UpdatedAt(JsonElement user) => user.StringProperty(UsersCursor.UpdatedAt);
+
+    private static string? UserId(JsonElement user) => user.StringProperty("user_id");
+}
+
+/// <summary>Users read from one range, the position they reach, and whether the range is done.</summary>
+internal sealed class UsersBatch(IDisposable? owner, IReadOnlyList<JsonElement> users, UsersRange range, string? reached, bool rangeComplete) : IDisposable
+{
+    public IReadOnlyList<JsonElement> Users { get; } = users;
+
+    public UsersRange Range { get; } = range;
+
+    /// <summary>The updated_at of the last user delivered (a restart re-reads from it).</summary>
+    public string? Reached { get; } = reached;
+
+    public bool RangeComplete { get; } = rangeComplete;
+
+    public void Dispose() => owner?.Dispose();
+}
