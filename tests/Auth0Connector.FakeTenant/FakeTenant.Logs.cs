@@ -149,20 +149,19 @@ public sealed partial class FakeTenant
             return call.Reply(400, Http.BadRequest("Invalid query string: the search query could not be parsed", "invalid_query"));
         }
 
-        IEnumerable<LogEvent> hits = events.Where(match);
-        hits = call.Query.GetValueOrDefault("sort") switch
-        {
-            null or "" => hits.Reverse(),
-            "date:1" => hits.OrderBy(e => e.DateTicks).ThenBy(e => e, LogIdOrder.Instance),
-            "date:-1" => hits.OrderByDescending(e => e.DateTicks).ThenByDescending(e => e, LogIdOrder.Instance),
-            _ => null!,
-        };
-        if (hits is null)
+        var hits = events.Where(match);
+        string sort = call.Query.GetValueOrDefault("sort") ?? string.Empty;
+        if (sort is not ("" or "date:1" or "date:-1"))
         {
             return call.Reply(400, Http.BadRequest("Query validation error: 'String does not match pattern ^(([a-zA-Z0-9_\\.]+))\\:(1|-1)$' on property sort (Field to use for sorting. Use field:order where order is 1 for ascending and -1 for descending. For example date:-1)."));
         }
 
-        var found = hits.ToArray();
+        var found = sort switch
+        {
+            "date:1" => hits.OrderBy(e => e.DateTicks).ThenBy(e => e, LogIdOrder.Instance).ToArray(),
+            "date:-1" => hits.OrderByDescending(e => e.DateTicks).ThenByDescending(e => e, LogIdOrder.Instance).ToArray(),
+            _ => hits.Reverse().ToArray(),
+        };
         var projection = Projection.From(call.Query);
         return WriteOffset(call, "logs", page, found.Length, (w, i) => Http.WriteProjected(w, found[i].Json, projection), withLength: true);
     }
