@@ -74,7 +74,16 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_member_roles",
         "read:roles",
         "read:logs",
+        "read:connections",
         "read:resource_servers",
+        "read:client_grants",
+        "read:actions",
+        "read:log_streams",
+        "read:stats",
+        "read:tenant_settings",
+        "read:signing_keys",
+        "read:organization_invitations",
+        "read:organization_connections",
     ];
 
     /// <summary>e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>

@@ -15,17 +15,53 @@ public sealed class FakeTenantOptions
     /// <summary>Members per organization, drawn from the users (capped at <see cref="Users"/>).</summary>
     public int MembersPerOrganization { get; set; } = 20;
 
+    /// <summary>Members carry a field Auth0 does not send today (<c>joined_at</c>), as a future API version might.</summary>
+    public bool MembersCarryNewField { get; set; }
+
     /// <summary>Roles each member gets from the role catalog (clamped to 0..<see cref="Roles"/>).</summary>
     public int RolesPerMember { get; set; } = 2;
 
     /// <summary>Size of the tenant's role catalog (<c>GET /api/v2/roles</c>).</summary>
     public int Roles { get; set; } = 5;
 
+    /// <summary>Users each role of the catalog is assigned (<c>GET /api/v2/roles/{id}/users</c>), drawn from the users.</summary>
+    public int UsersPerRole { get; set; } = 10;
+
+    /// <summary>Users of the catalog's first role instead of <see cref="UsersPerRole"/> (e.g. beyond 1000). Null: <see cref="UsersPerRole"/>.</summary>
+    public int? UsersInFirstRole { get; set; }
+
+    /// <summary>Permissions (API identifier, permission name) each role has (<c>GET /api/v2/roles/{id}/permissions</c>; at most 11).</summary>
+    public int PermissionsPerRole { get; set; } = 3;
+
+    /// <summary>Pending invitations per organization (<c>GET /api/v2/organizations/{id}/invitations</c>).</summary>
+    public int InvitationsPerOrganization { get; set; } = 3;
+
+    /// <summary>Connections enabled per organization (<c>GET /api/v2/organizations/{id}/enabled_connections</c>; at most 6).</summary>
+    public int ConnectionsPerOrganization { get; set; } = 2;
+
     /// <summary>Number of clients (applications). The first one is the connector's own M2M application.</summary>
     public int Clients { get; set; } = 5;
 
     /// <summary>Number of APIs (resource servers), the Management API (a system API) first; every third is HS256 and lists its signing secret.</summary>
     public int ResourceServers { get; set; } = 4;
+
+    /// <summary>Number of connections (<c>GET /api/v2/connections</c>); the first is the database connection.</summary>
+    public int Connections { get; set; } = 3;
+
+    /// <summary>Number of client grants (<c>GET /api/v2/client-grants</c>); the first is the connector's own.</summary>
+    public int ClientGrants { get; set; } = 4;
+
+    /// <summary>Number of actions (<c>GET /api/v2/actions/actions</c>).</summary>
+    public int Actions { get; set; } = 3;
+
+    /// <summary>Largest <c>per_page</c> the actions listing accepts (undocumented; above it a 400 naming per_page).</summary>
+    public int ActionsMaxPerPage { get; set; } = 100;
+
+    /// <summary>Number of log streams (<c>GET /api/v2/log-streams</c>), their sinks' credentials included.</summary>
+    public int LogStreams { get; set; } = 2;
+
+    /// <summary>Calendar days of <c>/api/v2/stats/daily</c> history up to today (by <see cref="Time"/>): sparse, today always has a row.</summary>
+    public int DailyStatsDays { get; set; } = 14;
 
     /// <summary>Seed of the data generator.</summary>
     public int Seed { get; set; } = 42;

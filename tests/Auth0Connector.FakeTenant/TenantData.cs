@@ -168,7 +168,7 @@ internal static class TenantData
         return new string(digits);
     }
 
-    private static string RandomAlnum(Random rnd, int length)
+    public static string RandomAlnum(Random rnd, int length)
     {
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         return string.Create(length, rnd, (span, r) =>
@@ -180,7 +180,7 @@ internal static class TenantData
         });
     }
 
-    private static string RandomHex(Random rnd, int length) =>
+    internal static string RandomHex(Random rnd, int length) =>
         string.Create(length, rnd, (span, r) =>
         {
             for (int k = 0; k < span.Length; k++)
@@ -307,6 +307,11 @@ internal static class TenantData
                     ["picture"] = user.Picture,
                     ["name"] = user.Name,
                 };
+                if (o.MembersCarryNewField)
+                {
+                    member["joined_at"] = "2024-05-01T10:00:00.000Z";
+                }
+
                 var roleIdx = new HashSet<int>();
                 while (roleIdx.Count < rolesPer)
                 {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Auth0Connector.Auth;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Auth0Connector.State;
@@ -52,20 +53,16 @@ internal static class ReadCommand
         using var progress = context.Quiet ? null : new SyncProgress(context.Environment.Stderr, context.Environment.StderrIsTerminal, time, () => requests.Count, () => throttle.TotalWait);
         var failed = false;
         Failure? fatal = null;
-        foreach (var configured in catalog)
+        var tokens = services.GetRequiredService<ITokenSource>();
+        foreach (var unit in Units(catalog))
         {
-            var stream = configured.Stream;
             if (fatal is not null)
             {
-                messages.Status(stream.Name, StreamStatus.Incomplete);
-                if (progress?.Start(stream.Name) is { } skipped)
-                {
-                    progress.End(skipped, "INCOMPLETE");
-                }
-
+                unit.ForEach(c => StreamRun.Skip(c.Stream, messages, progress));
                 continue;
             }
 
+            var configured = unit[0];
             var streamContext = new StreamContext
             {
                 Api = services.GetRequiredService<Auth0ApiClient>(),
@@ -75,20 +72,17 @@ internal static class ReadCommand
                 Time = time,
                 Messages = messages,
                 Mode = configured.Mode,
-                State = configured.Mode == SyncMode.Incremental ? state.For(stream.Name) : null,
+                State = configured.Mode == SyncMode.Incremental ? state.For(configured.Stream.Name) : null,
             };
+            var names = string.Join(" and ", unit.Select(c => c.Stream.Name));
             throttle.Attach((waited, until) =>
             {
-                messages.Status(stream.Name, StreamStatus.Running, until);
-                messages.Log(LogLevel.Info, $"{stream.Name}: waiting for the tenant's rate limit ({waited.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+                unit.ForEach(c => messages.Status(c.Stream.Name, StreamStatus.Running, until));
+                messages.Log(LogLevel.Info, $"{names}: waiting for the tenant's rate limit ({waited.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
             });
-            var streamProgress = progress?.Start(stream.Name);
-            var failure = await ReadStreamAsync(stream, streamContext, streamProgress, cancellationToken);
-            if (streamProgress is not null)
-            {
-                progress!.End(streamProgress, failure is null ? "COMPLETE" : "INCOMPLETE");
-            }
-
+            var failure = unit.Count == 1
+                ? await StreamRun.ReadAsync([configured.Stream], StreamRun.Only(configured.Stream, streamContext, cancellationToken), messages, progress, time, cancellationToken)
+                : await ReadTogetherAsync(unit, streamContext, tokens, progress, cancellationToken);
             if (failure is not null)
             {
                 failed = true;
@@ -137,89 +131,79 @@ internal static class ReadCommand
             : throw new Configuration.ConfigException("--streams", "'--streams' names no stream; give one or more, comma-separated, e.g. --streams users,clients.");
     }
 
-    /// <summary>Every stream ends with a STATE carrying its last records' count, and has been RUNNING (even an empty one: Airbyte expects STARTED, RUNNING, COMPLETE).</summary>
-    private static void Complete(string stream, MessageWriter messages, string? lastState, long sinceState, bool running)
+    /// <summary>
+    /// The catalog's streams in read order, grouped where one walk serves several: members and
+    /// member roles (full refresh only, both) are read together, as [members, member roles], at the
+    /// place of the first of them.
+    /// </summary>
+    internal static List<List<ConfiguredStream>> Units(IReadOnlyList<ConfiguredStream> catalog)
     {
-        if (lastState is null || sinceState > 0)
+        var members = catalog.FirstOrDefault(c => c.Stream.Name == "organization_members");
+        var roles = catalog.FirstOrDefault(c => c.Stream.Name == "organization_member_roles");
+        var units = new List<List<ConfiguredStream>>();
+        var joined = false;
+        foreach (var configured in catalog)
         {
-            var final = lastState ?? NoCursorState;
-            messages.State(stream, w => w.WriteRawValue(final), sinceState);
-        }
-
-        if (!running)
-        {
-            messages.Status(stream, StreamStatus.Running);
-        }
-    }
-
-    private static async Task<Failure?> ReadStreamAsync(IAuth0Stream stream, StreamContext context, SyncProgress.StreamProgress? progress, CancellationToken cancellationToken)
-    {
-        var messages = context.Messages;
-        messages.Status(stream.Name, StreamStatus.Started);
-        var started = context.Time.GetTimestamp();
-        long sinceState = 0, total = 0;
-        string? lastState = null;
-        var running = false;
-        try
-        {
-            await foreach (var item in stream.ReadAsync(context, cancellationToken))
+            if (members is not null && roles is not null && (configured == members || configured == roles))
             {
-                if (item.IsCheckpoint)
+                if (!joined)
                 {
-                    // A checkpoint equal to the last one says nothing new; its records count toward the next.
-                    if (item.StateJson != lastState)
-                    {
-                        messages.State(stream.Name, w => w.WriteRawValue(item.StateJson!), sinceState);
-                        lastState = item.StateJson;
-                        sinceState = 0;
-                    }
-
-                    continue;
+                    units.Add([members, roles]);
+                    joined = true;
                 }
 
-                if (item.Page is { } page)
-                {
-                    using (page)
-                    {
-                        foreach (var record in page.Items.EnumerateArray())
-                        {
-                            Emit(record, page.Added);
-                        }
-                    }
-
-                    continue;
-                }
-
-                Emit(item.Record, item.Added);
+                continue;
             }
 
-            Complete(stream.Name, messages, lastState, sinceState, running);
-            messages.Log(LogLevel.Info, $"{stream.Name}: {total} record{(total == 1 ? string.Empty : "s")} in {context.Time.GetElapsedTime(started).TotalSeconds:F1} s");
-            messages.Status(stream.Name, StreamStatus.Complete);
-            return null;
+            units.Add([configured]);
+        }
+
+        return units;
+    }
+
+    /// <summary>
+    /// Members and member roles from one walk when it gives both exactly what their own walks would
+    /// (see <see cref="MembersWithRoles"/>); otherwise one after the other, each failing alone.
+    /// </summary>
+    private static async Task<Failure?> ReadTogetherAsync(List<ConfiguredStream> unit, StreamContext context, ITokenSource tokens, SyncProgress? progress, CancellationToken cancellationToken)
+    {
+        IAuth0Stream[] streams = [unit[0].Stream, unit[1].Stream];
+        MembersWithRoles? walk;
+        try
+        {
+            await tokens.GetTokenAsync(cancellationToken);
+            walk = await MembersWithRoles.TryPlanAsync(context, tokens.GrantedScopes, cancellationToken);
         }
         catch (Exception e) when (e is not OutputClosedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            var failure = FailureMapper.Map(e, stream);
-            messages.Log(LogLevel.Error, $"{stream.Name}: failed after {total} records: {failure.Message}");
-            messages.Error(failure.Type, failure.Message, failure.Detail, stream.Name);
-            messages.Status(stream.Name, StreamStatus.Incomplete);
-            return failure;
+            // Neither stream can be read: both say why.
+            return await StreamRun.ReadAsync(streams, Failing<(int, StreamItem)>(e), context.Messages, progress, context.Time, cancellationToken);
         }
 
-        // The stream is RUNNING from its first record on.
-        void Emit(JsonElement record, RecordField[]? added)
+        if (walk is null)
         {
-            if (!running)
+            var first = await StreamRun.ReadAsync([streams[0]], StreamRun.Only(streams[0], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken);
+            if (first?.StopsSync == true)
             {
-                messages.Status(stream.Name, StreamStatus.Running);
-                running = true;
+                StreamRun.Skip(streams[1], context.Messages, progress);
+                return first;
             }
 
-            messages.Record(stream.Name, record, added);
-            sinceState++;
-            total++;
-            progress?.Record();
+            return await StreamRun.ReadAsync([streams[1]], StreamRun.Only(streams[1], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken) ?? first;
+        }
+
+        await using (walk)
+        {
+            // The unit is [members, member roles], as the walk's indexes.
+            return await StreamRun.ReadAsync(streams, walk.ReadAsync(context, cancellationToken), context.Messages, progress, context.Time, cancellationToken);
         }
     }
+
+#pragma warning disable CS1998 // An iterator that only throws: the failure surfaces where items are read.
+    private static async IAsyncEnumerable<T> Failing<T>(Exception error)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        yield break;
+    }
+#pragma warning restore CS1998
 }

@@ -27,7 +27,11 @@ internal enum LogLevel
 }
 
 /// <summary>A property our connector adds to a record (for example the parent organization's id).</summary>
-internal readonly record struct RecordField(string Name, string Value);
+internal readonly record struct RecordField(string Name, string? Value)
+{
+    /// <summary>A field of the row left out of the record (a field asked for another stream's sake).</summary>
+    public static RecordField Omitted(string name) => new(name, null);
+}
 
 /// <summary>
 /// Writes the protocol's messages, one per stdout line, through a <see cref="MessageOutput"/>:
@@ -83,7 +87,10 @@ internal sealed class MessageWriter : IDisposable
             Json.WriteStartObject();
             foreach (var field in added)
             {
-                Json.WriteString(field.Name, field.Value);
+                if (field.Value is not null)
+                {
+                    Json.WriteString(field.Name, field.Value);
+                }
             }
 
             foreach (var property in data.EnumerateObject())

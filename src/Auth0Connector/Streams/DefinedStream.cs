@@ -50,14 +50,24 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     /// A child listing of one parent, rows tagged with the parent's id; <paramref name="query"/> adds
     /// parameters (e.g. <c>fields</c>). A parent deleted since it was listed (404) is skipped with a warning.
     /// </summary>
-    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
+    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query) =>
+        ChildPagesAsync(child, [child.Name], context, parentId, cancellationToken, query);
+
+    /// <summary>The same, for a listing read on behalf of <paramref name="readFor"/> (streams served by one walk: each is told of a vanished parent).</summary>
+    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, IReadOnlyList<string> readFor, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
     {
         var router = child.Parent ?? throw new InvalidOperationException($"{child.Name} has no parent.");
         var path = ApiPath.WithQuery(PathOf(child, parentId), query);
         return Paginators.OfParentAsync(
             PagesAsync(child, path, context, cancellationToken),
-            [new(router.AddedField, parentId)],
-            () => context.Messages.Log(LogLevel.Warn, $"{router.Parent.Name}: {parentId} disappeared while reading its {child.Name} (HTTP 404); skipped."),
+            router.AddedField is { } field ? [new(field, parentId)] : [],
+            () =>
+            {
+                foreach (var stream in readFor)
+                {
+                    context.Messages.Log(LogLevel.Warn, $"{router.Parent.Name}: {parentId} disappeared while reading its {stream} (HTTP 404); skipped.");
+                }
+            },
             cancellationToken);
     }
 
@@ -69,7 +79,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         if (definition.Probe is { } probe)
         {
-            return probe;
+            return Fill(probe, parentId);
         }
 
         var path = PathOf(definition, parentId);
@@ -82,8 +92,11 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     }
 
     /// <summary>The definition's path, with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>
-    private static string PathOf(StreamDefinition definition, string? parentId) =>
-        parentId is null ? definition.Path : definition.Path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
+    private static string PathOf(StreamDefinition definition, string? parentId) => Fill(definition.Path, parentId);
+
+    /// <summary><paramref name="path"/> with <paramref name="parentId"/> (escaped as one segment) in place of <c>{id}</c>.</summary>
+    private static string Fill(string path, string? parentId) =>
+        parentId is null ? path : path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
 
     /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
     public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
 
     public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var catalog = await RoleCatalog.TryLoadAsync(context, cancellationToken);
+        using var catalog = await RoleCatalog.TryLoadAsync(context, warn: true, cancellationToken);
         if (catalog is not null)
         {
             var pages = FanOut.PagesAsync(
@@ -71,9 +71,10 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
     private static IAsyncEnumerable<string> OrganizationIdsAsync(StreamContext context, CancellationToken cancellationToken) =>
         DefinedStream.IdsAsync(Definitions.Organizations.Definition, "id", context, cancellationToken);
 
-    private static IEnumerable<StreamItem> RolesOfMembers(JsonPage page, RoleCatalog catalog)
+    /// <summary>The member-roles rows of a members page read with <c>fields=...,roles</c>: one per role of each member, tagged with <c>org_id</c> and <c>user_id</c>.</summary>
+    public static IEnumerable<StreamItem> RolesOfMembers(JsonPage page, RoleCatalog catalog)
     {
-        var orgId = page.Added![0].Value;
+        var orgId = page.Added![0].Value!;
         foreach (var member in page.Items.EnumerateArray())
         {
             if (member.StringProperty("user_id") is not { } userId
@@ -128,56 +129,5 @@ internal sealed class OrganizationMemberRolesStream : IAuth0Stream
             // Removed from the organization (or the organization deleted) since it was listed.
             () => context.Messages.Log(LogLevel.Warn, $"Member {userId} of organization {orgId} disappeared while reading its roles (HTTP 404); skipped."),
             cancellationToken);
-    }
-
-    /// <summary>The tenant's roles by id, from <c>GET /api/v2/roles</c>.</summary>
-    private sealed class RoleCatalog : IDisposable
-    {
-        private readonly List<JsonPage> _pages = [];
-        private readonly Dictionary<string, JsonElement> _byId = new(StringComparer.Ordinal);
-
-        public JsonElement? Find(JsonElement role) =>
-            role.StringProperty("id") is { } id && _byId.TryGetValue(id, out var full) ? full : null;
-
-        /// <summary>The catalog, or null when it cannot be read (no read:roles, over 1000 roles).</summary>
-        public static async Task<RoleCatalog?> TryLoadAsync(StreamContext context, CancellationToken cancellationToken)
-        {
-            var catalog = new RoleCatalog();
-            try
-            {
-                await foreach (var page in Paginators.OffsetAsync(context.Api, "roles", "roles", context.PageSize, cancellationToken))
-                {
-                    catalog._pages.Add(page);
-                    foreach (var role in page.Items.EnumerateArray())
-                    {
-                        if (role.ValueKind == JsonValueKind.Object && role.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-                        {
-                            catalog._byId[id.GetString()!] = role;
-                        }
-                    }
-                }
-
-                return catalog;
-            }
-            catch (Exception e) when (e is ResultCapException || (e is Auth0ApiException api && ErrorResolution.For(api) == ErrorAction.MissingScope))
-            {
-                catalog.Dispose();
-                context.Messages.Log(LogLevel.Warn, $"organization_member_roles: the role catalog cannot be read ({(e is ResultCapException ? "more than 1000 roles" : "grant read:roles to avoid this")}); reading roles with one request per member instead.");
-                return null;
-            }
-            catch
-            {
-                catalog.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var page in _pages)
-            {
-                page.Dispose();
-            }
-        }
     }
 }

@@ -21,10 +21,11 @@ internal enum PaginatorKind
 /// <summary>
 /// A child stream's parents: the records of <paramref name="Parent"/>, each read for its
 /// <paramref name="ParentKey"/>, which fills <c>{id}</c> in the child's path and is added to every
-/// child row as <paramref name="AddedField"/>. Parents are read <c>max_concurrency</c> at a time; a
-/// parent deleted since it was listed (404) is skipped with a warning.
+/// child row as <paramref name="AddedField"/> (null: the rows already carry their parent's id, and are
+/// passed on untouched). Parents are read <c>max_concurrency</c> at a time; a parent deleted since it
+/// was listed (404) is skipped with a warning.
 /// </summary>
-internal sealed record PartitionRouter(StreamDefinition Parent, string ParentKey, string AddedField);
+internal sealed record PartitionRouter(StreamDefinition Parent, string ParentKey, string? AddedField);
 
 /// <summary>
 /// A stream as data, in the vocabulary of Airbyte's declarative CDK: what it is (name, primary key,
@@ -57,7 +58,10 @@ internal sealed record StreamDefinition
     /// <summary>The incremental cursor; null for a full-refresh-only stream.</summary>
     public StreamCursor? Cursor { get; init; }
 
-    /// <summary>The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s default does not suit the endpoint.</summary>
+    /// <summary>
+    /// The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s
+    /// default does not suit the endpoint (e.g. it takes no <c>fields</c>); <c>{id}</c> is the parent's id, as in <see cref="Path"/>.
+    /// </summary>
     public string? Probe { get; init; }
 
     /// <summary>As README's stream table shows it.</summary>

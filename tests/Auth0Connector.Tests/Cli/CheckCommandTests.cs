@@ -171,11 +171,11 @@ public class CheckCommandTests : IDisposable
     [Fact]
     public async Task Probes_run_side_by_side_and_report_in_a_fixed_order()
     {
-        // Only read:roles: every probe is refused. With latency the independent probes overlap,
-        // yet the message lists the scopes in stream order, whatever order the answers came in.
+        // Only a scope no stream needs (read:grants): every probe is refused. With latency the independent
+        // probes overlap, yet the message lists the scopes in stream order, whatever order the answers came in.
         using var tenant = Tenant(o =>
         {
-            o.GrantedScopes = ["read:roles"];
+            o.GrantedScopes = ["read:grants"];
             o.Latency = TimeSpan.FromMilliseconds(300);
         });
 

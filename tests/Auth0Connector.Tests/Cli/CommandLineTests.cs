@@ -93,7 +93,7 @@ public class CommandLineTests : IDisposable
     [Fact]
     public async Task Read_with_an_unknown_stream_fails_before_any_request()
     {
-        var catalog = _files.Write("catalog.json", """{"streams":[{"stream":{"name":"roles","json_schema":{},"supported_sync_modes":["full_refresh"]},"sync_mode":"full_refresh","destination_sync_mode":"overwrite"}]}""");
+        var catalog = _files.Write("catalog.json", """{"streams":[{"stream":{"name":"guardian_factors","json_schema":{},"supported_sync_modes":["full_refresh"]},"sync_mode":"full_refresh","destination_sync_mode":"overwrite"}]}""");
 
         var run = await ConnectorRun.InvokeAsync(["read", "--config", Config(), "--catalog", catalog]);
 

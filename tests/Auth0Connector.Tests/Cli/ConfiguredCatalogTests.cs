@@ -39,7 +39,7 @@ public class ConfiguredCatalogTests
     [InlineData("""[]""", "catalog")]
     [InlineData("""{}""", "catalog.streams")]
     [InlineData("""{"streams":[]}""", "catalog.streams")]
-    [InlineData("""{"streams":[{"stream":{"name":"roles"},"sync_mode":"full_refresh"}]}""", "catalog.streams[0].stream.name")]
+    [InlineData("""{"streams":[{"stream":{"name":"guardian_factors"},"sync_mode":"full_refresh"}]}""", "catalog.streams[0].stream.name")]
     [InlineData("""{"streams":[{"stream":{"name":"clients"},"sync_mode":"incremental"}]}""", "catalog.streams[0].sync_mode")]
     [InlineData("""{"streams":[{"stream":{"name":"users"},"sync_mode":"cdc"}]}""", "catalog.streams[0].sync_mode")]
     [InlineData("""{"streams":[{"sync_mode":"full_refresh"}]}""", "catalog.streams[0].stream")]

@@ -161,6 +161,7 @@ public class ApiPathTests : IDisposable
                 ["", "api", "v2", "organizations"] => (200, JsonSerializer.Serialize(new { organizations = new[] { new { id = _id, name = "hostile" } } })),
                 ["", "api", "v2", "organizations", _, "members"] => (200, JsonSerializer.Serialize(new { members = new[] { new { user_id = _id, email = "m@example.com" } } })),
                 ["", "api", "v2", "organizations", _, "members", _, "roles"] => (200, """{"roles":[],"start":0,"limit":50,"total":0}"""),
+                ["", "api", "v2", "organizations", _, "invitations" or "enabled_connections"] => (200, "[]"),
                 ["", "api", "v2", "roles"] => (403, """{"statusCode":403,"error":"Forbidden","message":"Insufficient scope","errorCode":"insufficient_scope"}"""),
                 ["", "api", "v2", _] => (200, "[]"),
                 _ => (404, """{"statusCode":404,"error":"Not Found","message":"Not found"}"""),

@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Protocol;
+using Auth0Connector.Streams;
+
+namespace Auth0Connector.Cli;
+
+/// <summary>
+/// One stream's messages during a read: STARTED, RUNNING with its first record, its records and
+/// STATEs (each counting the records since the previous one), then COMPLETE or INCOMPLETE. Streams
+/// read together (members and member roles from one walk) each have their own.
+/// </summary>
+internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, SyncProgress? progress, TimeProvider time)
+{
+    private readonly SyncProgress.StreamProgress? _progress = progress?.Start(stream.Name);
+    private readonly long _started = time.GetTimestamp();
+    private long _sinceState;
+    private long _total;
+    private string? _lastState;
+    private bool _running;
+
+    public IAuth0Stream Stream => stream;
+
+    /// <summary>Reads <paramref name="streams"/> from one source of items (index into <paramref name="streams"/>); the failure, if any, is every stream's.</summary>
+    public static async Task<Failure?> ReadAsync(IReadOnlyList<IAuth0Stream> streams, IAsyncEnumerable<(int Stream, StreamItem Item)> items, MessageWriter messages, SyncProgress? progress, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var runs = streams.Select(s => new StreamRun(s, messages, progress, time)).ToList();
+        foreach (var run in runs)
+        {
+            messages.Status(run.Stream.Name, StreamStatus.Started);
+        }
+
+        try
+        {
+            await foreach (var (index, item) in items.WithCancellation(cancellationToken))
+            {
+                runs[index].Take(item);
+            }
+
+            runs.ForEach(r => r.Complete());
+            return null;
+        }
+        catch (Exception e) when (e is not OutputClosedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            Failure? failure = null;
+            foreach (var run in runs)
+            {
+                failure = run.Fail(e);
+            }
+
+            return failure;
+        }
+    }
+
+    /// <summary>One stream's items as the single source of <see cref="ReadAsync"/>.</summary>
+    public static async IAsyncEnumerable<(int, StreamItem)> Only(IAuth0Stream stream, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in stream.ReadAsync(context, cancellationToken))
+        {
+            yield return (0, item);
+        }
+    }
+
+    /// <summary>A stream skipped after the sync was stopped: STARTED? no; INCOMPLETE, and its summary row.</summary>
+    public static void Skip(IAuth0Stream stream, MessageWriter messages, SyncProgress? progress)
+    {
+        messages.Status(stream.Name, StreamStatus.Incomplete);
+        if (progress?.Start(stream.Name) is { } skipped)
+        {
+            progress.End(skipped, "INCOMPLETE");
+        }
+    }
+
+    private void Take(StreamItem item)
+    {
+        if (item.IsCheckpoint)
+        {
+            // A checkpoint equal to the last one says nothing new; its records count toward the next.
+            if (item.StateJson != _lastState)
+            {
+                messages.State(stream.Name, w => w.WriteRawValue(item.StateJson!), _sinceState);
+                _lastState = item.StateJson;
+                _sinceState = 0;
+            }
+
+            return;
+        }
+
+        if (item.Page is { } page)
+        {
+            using (page)
+            {
+                foreach (var record in page.Items.EnumerateArray())
+                {
+                    Emit(record, page.Added);
+                }
+            }
+
+            return;
+        }
+
+        Emit(item.Record, item.Added);
+    }
+
+    // The stream is RUNNING from its first record on.
+    private void Emit(JsonElement record, RecordField[]? added)
+    {
+        if (!_running)
+        {
+            messages.Status(stream.Name, StreamStatus.Running);
+            _running = true;
+        }
+
+        messages.Record(stream.Name, record, added);
+        _sinceState++;
+        _total++;
+        _progress?.Record();
+    }
+
+    /// <summary>Every stream ends with a STATE carrying its last records' count, and has been RUNNING (even an empty one: Airbyte expects STARTED, RUNNING, COMPLETE).</summary>
+    private void Complete()
+    {
+        if (_lastState is null || _sinceState > 0)
+        {
+            var final = _lastState ?? ReadCommand.NoCursorState;
+            messages.State(stream.Name, w => w.WriteRawValue(final), _sinceState);
+        }
+
+        if (!_running)
+        {
+            messages.Status(stream.Name, StreamStatus.Running);
+        }
+
+        messages.Log(LogLevel.Info, $"{stream.Name}: {_total} record{(_total == 1 ? string.Empty : "s")} in {time.GetElapsedTime(_started).TotalSeconds:F1} s");
+        messages.Status(stream.Name, StreamStatus.Complete);
+        End("COMPLETE");
+    }
+
+    private Failure Fail(Exception error)
+    {
+        var failure = FailureMapper.Map(error, stream);
+        messages.Log(LogLevel.Error, $"{stream.Name}: failed after {_total} records: {failure.Message}");
+        messages.Error(failure.Type, failure.Message, failure.Detail, stream.Name);
+        messages.Status(stream.Name, StreamStatus.Incomplete);
+        End("INCOMPLETE");
+        return failure;
+    }
+
+    private void End(string status)
+    {
+        if (_progress is not null)
+        {
+            progress!.End(_progress, status);
+        }
+    }
+}
