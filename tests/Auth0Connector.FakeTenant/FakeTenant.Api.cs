@@ -160,12 +160,14 @@ public sealed partial class FakeTenant
 
     private ResponseMessage GetRoles(ApiCall call)
     {
-        if (!RequireScope(call, out var error, "read:roles"))
+        // The [OAS] parameters of GET /roles: no fields projection.
+        if (!RequireScope(call, out var error, "read:roles")
+            || !RequireDeclaredParameters(call, out error, "per_page", "page", "include_totals", "name_filter"))
         {
             return error;
         }
 
-        var projection = Projection.From(call.Query);
+        var projection = Projection.All;
         return Offset(call, "roles", UsersCapMessage, _roles.Count, i => _roles[i], (w, r) => Http.WriteProjected(w, r, projection), withLength: false);
     }
 

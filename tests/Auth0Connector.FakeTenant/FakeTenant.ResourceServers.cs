@@ -20,7 +20,8 @@ public sealed partial class FakeTenant
 
     private ResponseMessage GetResourceServers(ApiCall call)
     {
-        if (!RequireScope(call, out var error, "read:resource_servers"))
+        if (!RequireScope(call, out var error, "read:resource_servers")
+            || !RequireDeclaredParameters(call, out error, "page", "per_page", "include_totals", "identifiers", "include_fields"))
         {
             return error;
         }
@@ -32,7 +33,7 @@ public sealed partial class FakeTenant
             servers = servers.Where(s => identifiers.Contains((string)s["identifier"]!)).ToList();
         }
 
-        var projection = Projection.From(call.Query);
+        var projection = Projection.All;
         return Offset(call, "resource_servers", OrganizationsCapMessage, servers.Count, i => servers[i], (w, s) => Http.WriteProjected(w, s, projection), withLength: false);
     }
 

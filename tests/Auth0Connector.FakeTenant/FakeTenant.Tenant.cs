@@ -120,7 +120,8 @@ public sealed partial class FakeTenant
     /// <summary><c>page</c>/<c>per_page</c> (default 20, at most <see cref="FakeTenantOptions.ActionsMaxPerPage"/>), always the envelope.</summary>
     private ResponseMessage GetActions(ApiCall call)
     {
-        if (!RequireScope(call, out var error, "read:actions"))
+        if (!RequireScope(call, out var error, "read:actions")
+            || !RequireDeclaredParameters(call, out error, "per_page", "page", "triggerId", "actionName", "deployed", "installed"))
         {
             return error;
         }

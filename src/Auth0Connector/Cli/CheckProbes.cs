@@ -29,7 +29,7 @@ internal enum ProbeOutcome
 internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, CancellationToken cancellationToken) : IDisposable
 {
     /// <summary>The role catalog's probe: without read:roles, organization_member_roles costs a request per member.</summary>
-    private static readonly string RolesProbe = ApiPath.WithQuery("roles", ("per_page", 1), ("page", 0), ("fields", "id"), ("include_fields", true));
+    private static readonly string RolesProbe = ApiPath.WithQuery("roles", ("per_page", 1), ("page", 0));
 
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonDocument?>>> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(ProbeOutcome Outcome, string? FirstId)>>> _streams = new(StringComparer.Ordinal);

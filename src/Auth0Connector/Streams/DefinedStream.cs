@@ -40,7 +40,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     /// <summary>The pages of <paramref name="path"/> as <paramref name="definition"/>'s paginator reads them.</summary>
     public static IAsyncEnumerable<JsonPage> PagesAsync(StreamDefinition definition, string path, StreamContext context, CancellationToken cancellationToken) => definition.Paginator switch
     {
-        PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
+        PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, definition.AsksTotals),
         PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
         PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, cancellationToken),
         _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
@@ -87,7 +87,8 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
         {
             PaginatorKind.Checkpoint => ApiPath.WithQuery(path, ("take", 1)),
             PaginatorKind.Single => path,
-            _ => ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true)),
+            _ when definition.Projects => ApiPath.WithQuery(path, ("per_page", 1), ("page", 0), ("fields", definition.PrimaryKey[^1]), ("include_fields", true)),
+            _ => ApiPath.WithQuery(path, ("per_page", 1), ("page", 0)),
         };
     }
 
@@ -115,7 +116,10 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         long? total;
         var key = definition.PrimaryKey[0];
-        using (var probe = await context.Api.GetJsonAsync(ApiPath.WithQuery(path, ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", key), ("include_fields", true)), cancellationToken))
+        var count = definition.Projects
+            ? ApiPath.WithQuery(path, ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", key), ("include_fields", true))
+            : ApiPath.WithQuery(path, ("page", 0), ("per_page", 1), ("include_totals", true));
+        using (var probe = await context.Api.GetJsonAsync(count, cancellationToken))
         {
             total = Paginators.TotalOf(probe.RootElement);
         }

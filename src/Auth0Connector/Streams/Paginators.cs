@@ -20,12 +20,13 @@ internal static class Paginators
     public static int OffsetReach(int pageSize) => ResultCap / pageSize * pageSize;
 
     /// <summary>
-    /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>). Stops on an empty or short
-    /// page or when <c>total</c> is reached; refuses to request past the 1000-result cap.
+    /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>, unless the endpoint always
+    /// answers an envelope). Stops on an empty or short page or when <c>total</c> is reached; refuses
+    /// to request past the 1000-result cap.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> OffsetAsync(
         Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, bool includeTotals = true)
     {
         var delivered = 0;
         var guard = new ProgressGuard(path);
@@ -42,7 +43,7 @@ internal static class Paginators
             JsonDocument document;
             try
             {
-                document = await api.GetJsonAsync(ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", true)), cancellationToken);
+                document = await api.GetJsonAsync(ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", includeTotals ? true : null)), cancellationToken);
             }
             catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
             {

@@ -59,6 +59,15 @@ internal sealed record StreamDefinition
     public StreamCursor? Cursor { get; init; }
 
     /// <summary>
+    /// The endpoint takes <c>fields</c>/<c>include_fields</c>, so a probe or a count can ask for the
+    /// key alone. Auth0 refuses query parameters an endpoint does not declare, so only where it does.
+    /// </summary>
+    public bool Projects { get; init; }
+
+    /// <summary>Offset paging asks for <c>include_totals</c> (false where the endpoint does not declare it and always sends its total).</summary>
+    public bool AsksTotals { get; init; } = true;
+
+    /// <summary>
     /// The path and query <c>check</c> sends to prove the scopes, when <see cref="DefinedStream.ProbePath"/>'s
     /// default does not suit the endpoint (e.g. it takes no <c>fields</c>); <c>{id}</c> is the parent's id, as in <see cref="Path"/>.
     /// </summary>

@@ -1,10 +1,9 @@
-using Auth0Connector.Http;
-
 namespace Auth0Connector.Streams.Definitions;
 
 /// <summary>
-/// Actions, offset-paged: the answer is always <c>{actions, total, per_page}</c>. The endpoint takes
-/// no <c>fields</c>, so check probes it with a one-row page.
+/// Actions, offset-paged: the answer is always <c>{actions, total, per_page}</c>, so no
+/// <c>include_totals</c> (which the endpoint does not declare) is sent. Check probes it with a
+/// one-row page (the endpoint takes no <c>fields</c>).
 /// </summary>
 internal static class Actions
 {
@@ -16,6 +15,6 @@ internal static class Actions
         Path = "actions/actions",
         RecordsProperty = "actions",
         Paginator = PaginatorKind.Offset,
-        Probe = ApiPath.WithQuery("actions/actions", ("per_page", 1), ("page", 0)),
+        AsksTotals = false,
     };
 }

@@ -11,5 +11,6 @@ internal static class Clients
         Path = "clients",
         RecordsProperty = "clients",
         Paginator = PaginatorKind.OffsetThenCheckpoint,
+        Projects = true,
     };
 }

@@ -12,8 +12,5 @@ internal static class OrganizationConnections
         RecordsProperty = "enabled_connections",
         Paginator = PaginatorKind.Offset,
         Parent = new(Organizations.Definition, ParentKey: "id", AddedField: "organization_id"),
-
-        // The listing takes no fields parameter (Auth0 refuses query parameters it does not know).
-        Probe = "organizations/{id}/enabled_connections?per_page=1&page=0",
     };
 }

@@ -12,8 +12,5 @@ internal static class RolePermissions
         RecordsProperty = "permissions",
         Paginator = PaginatorKind.Offset,
         Parent = new(Roles.Definition, ParentKey: "id", AddedField: "role_id"),
-
-        // The listing takes no fields parameter (Auth0 refuses query parameters it does not know).
-        Probe = "roles/{id}/permissions?per_page=1&page=0",
     };
 }
