@@ -84,6 +84,8 @@ public sealed partial class FakeTenant
             ["organizations", var org, "invitations"] when org.Length > 0 => GetInvitations(call, org),
             ["organizations", var org, "enabled_connections"] when org.Length > 0 => GetEnabledConnections(call, org),
             ["jobs", var job] when job.Length > 0 && job != "users-exports" => GetJob(call, job),
+            ["logs"] => GetLogs(call),
+            ["logs", var log] when log.Length > 0 => GetLog(call, log),
             _ => NotFound(call),
         };
     }

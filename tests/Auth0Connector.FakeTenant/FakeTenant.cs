@@ -73,6 +73,7 @@ public sealed partial class FakeTenant : IDisposable
         "read:organization_members",
         "read:organization_member_roles",
         "read:roles",
+        "read:logs",
         "read:connections",
         "read:resource_servers",
         "read:client_grants",

@@ -165,4 +165,16 @@ public sealed class FakeTenantOptions
 
     /// <summary>How long (by <see cref="Time"/>) an export's download link works after the job completed; then 403.</summary>
     public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Log events seeded (<c>GET /api/v2/logs</c>), about 30 s apart, the newest at <see cref="LogsNewest"/>.</summary>
+    public int Logs { get; set; } = 150;
+
+    /// <summary>The date of the newest seeded log event.</summary>
+    public DateTimeOffset LogsNewest { get; set; } = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// The tenant's log retention (plan-dependent: 1 to 30 days): events dated more than this before the newest event
+    /// are gone, so <see cref="FakeTenant.AppendLogs"/> far enough ahead ages out the old ones.
+    /// </summary>
+    public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(30);
 }

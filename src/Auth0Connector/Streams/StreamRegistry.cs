@@ -10,6 +10,7 @@ internal sealed class StreamRegistry
         new DefinedStream(Definitions.OrganizationMembers.Definition),
         new OrganizationMemberRolesStream(),
         new DefinedStream(Definitions.Users.Definition),
+        new DefinedStream(Definitions.Logs.Definition),
         new DefinedStream(Definitions.Roles.Definition),
         new DefinedStream(Definitions.RoleUsers.Definition),
         new DefinedStream(Definitions.RolePermissions.Definition),

@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Auth0Connector.Configuration;
+using Auth0Connector.Http;
+using Auth0Connector.Protocol;
+
+namespace Auth0Connector.Streams.Cursors;
+
+/// <summary>
+/// An incremental cursor on a sequential id (Auth0's <c>log_id</c>: equal-length decimal strings that grow
+/// with ingestion), read by checkpoint paging: <c>from</c> = the last id delivered (exclusive), <c>take</c> =
+/// the page size, ascending by id, unbounded (no 1000-result cap). The state is the last id and its event's date,
+/// written after every page, so a killed sync resumes where its last STATE was.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Without a state (the first sync, and every full refresh) the walk starts at the oldest retained event, or at
+/// <c>start_date</c>: one search request sorted by date, of which the smallest id is taken (date order and id order
+/// differ slightly). With a state the saved id is looked up first; when the tenant no longer has it (404: it aged
+/// out of the plan's retention) a WARN says which events may have been missed, and the walk goes on from the oldest
+/// retained event. A page that does not move past the id it started from, or a page answered twice, ends the
+/// stream with an error instead of a loop (<see cref="ProgressGuard"/>). The walk ends on an empty page, or once it
+/// reaches events dated after the sync began (so a tenant logging faster than it can be read is never chased).
+/// </para>
+/// </remarks>
+internal sealed class SequentialIdCursor(string stream, string idField, string dateField) : StreamCursor
+{
+    public override string Field => idField;
+
+    /// <summary>Ids of equal length compare as text; a shorter id is a smaller number.</summary>
+    public static int Compare(string a, string b) =>
+        a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+
+    public override void ValidateState(JsonElement state, DateTimeOffset now) => _ = SequentialIdState.Read(state, stream, idField, dateField, now);
+
+    public override async IAsyncEnumerable<StreamItem> ReadAsync(StreamDefinition definition, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var saved = context.Mode == SyncMode.Incremental && context.State is { } state
+            ? SequentialIdState.Read(state, stream, idField, dateField, context.Time.GetUtcNow())
+            : null;
+        string? after = saved?.Id;
+        if (saved is { } position && !await ExistsAsync(definition, context, position.Id, cancellationToken))
+        {
+            // Aged out of the tenant's retention: continue from the oldest retained event (found below).
+            after = null;
+        }
+
+        if (after is null)
+        {
+            using var oldest = await OldestAsync(definition, context, cancellationToken);
+            if (oldest?.RootElement is not { } first)
+            {
+                Lost(context, saved, first: null);
+                context.Messages.Log(LogLevel.Info, $"{stream}: the tenant has no events{(context.Config.StartDate is { } s ? $" since start_date {Format(s)}" : string.Empty)}.");
+                yield break;
+            }
+
+            var id = first.StringProperty(idField)!;
+            if (saved is { } gone && Compare(id, gone.Id) <= 0)
+            {
+                // Only the saved event itself went (older ones remain): reading on after it misses nothing.
+                after = gone.Id;
+            }
+            else
+            {
+                Lost(context, saved, first);
+                yield return StreamItem.Of(first.Clone());
+                yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, id, dateField, first.StringProperty(dateField)));
+                after = id;
+            }
+        }
+
+        context.Messages.Log(LogLevel.Info, $"{stream}: reading {idField} after {after} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")})");
+        if (saved is { } kept && after == kept.Id)
+        {
+            // The position holds even when nothing new arrived.
+            yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, kept.Id, dateField, kept.Date));
+        }
+
+        await foreach (var item in WalkAsync(definition, context, after, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Checkpoint pages after <paramref name="after"/> (exclusive), each followed by the state at its last id. Ends on
+    /// an empty page, or after a page reaching events dated after the sync began: a busy tenant's new events belong
+    /// to the next sync, which starts where this one stopped.
+    /// </summary>
+    private async IAsyncEnumerable<StreamItem> WalkAsync(StreamDefinition definition, StreamContext context, string after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetUtcNow();
+        var guard = new ProgressGuard(definition.Path);
+        while (true)
+        {
+            var size = context.PageSize.Value;
+            JsonDocument document;
+            try
+            {
+                document = await context.Api.GetJsonAsync(ApiPath.WithQuery(definition.Path, ("from", after), ("take", size)), cancellationToken);
+            }
+            catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, size))
+            {
+                continue;
+            }
+
+            var page = Paginators.ToPage(document, definition.RecordsProperty, definition.Path);
+            if (page.Count == 0)
+            {
+                page.Dispose();
+                yield break;
+            }
+
+            guard.Page(page.Items, page);
+            var (last, date) = Newest(page, after, definition.Path);
+            yield return StreamItem.Of(page);
+            yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, last, dateField, date));
+            if (date is not null && JsonInput.TryParseIso8601(date) >= started)
+            {
+                context.Messages.Log(LogLevel.Info, $"{stream}: reached events dated after the sync began ({date}); the next sync reads on from {idField} {last}.");
+                yield break;
+            }
+
+            guard.Next(last);
+            after = last;
+        }
+    }
+
+    /// <summary>The greatest id of a page and its event's date; a page not past <paramref name="after"/> is a server going backwards.</summary>
+    private (string Id, string? Date) Newest(JsonPage page, string after, string path)
+    {
+        string? last = null, date = null;
+        foreach (var record in page.Items.EnumerateArray())
+        {
+            if (record.StringProperty(idField) is { } id && (last is null || Compare(id, last) > 0))
+            {
+                (last, date) = (id, record.StringProperty(dateField));
+            }
+        }
+
+        if (last is null || Compare(last, after) <= 0)
+        {
+            page.Dispose();
+            throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered {(last is null ? $"events without a '{idField}'" : $"no event after {idField} {after}")} when asked for the next ones; stopping instead of reading the same events again. The tenant or a proxy in front of it is misbehaving: try again later, and report it if it persists.");
+        }
+
+        return (last, date);
+    }
+
+    /// <summary>Whether the tenant still has the event <paramref name="id"/> (404: aged out of its retention, or never existed).</summary>
+    private static async Task<bool> ExistsAsync(StreamDefinition definition, StreamContext context, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var _ = await context.Api.GetJsonAsync($"{definition.Path}/{ApiPath.Segment(id)}", cancellationToken);
+            return true;
+        }
+        catch (Auth0ApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The oldest retained event (at or after <c>start_date</c> when set), or null when there is none: one search
+    /// request sorted by date, and of its page the smallest id, since ids and dates are not in the same order.
+    /// </summary>
+    private async Task<JsonDocument?> OldestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
+    {
+        var query = context.Config.StartDate is { } start ? $"{dateField}:[{Format(start)} TO *]" : null;
+        while (true)
+        {
+            var size = context.PageSize.Value;
+            JsonDocument document;
+            try
+            {
+                document = await context.Api.GetJsonAsync(ApiPath.WithQuery(definition.Path, ("q", query), ("sort", $"{dateField}:1"), ("page", 0), ("per_page", size)), cancellationToken);
+            }
+            catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, size))
+            {
+                continue;
+            }
+
+            using var page = Paginators.ToPage(document, definition.RecordsProperty, definition.Path);
+            JsonElement? oldest = null;
+            foreach (var record in page.Items.EnumerateArray())
+            {
+                if (record.StringProperty(idField) is { } id && (oldest is not { } o || Compare(id, o.StringProperty(idField)!) < 0))
+                {
+                    oldest = record;
+                }
+            }
+
+            return oldest is { } found ? JsonDocument.Parse(found.GetRawText()) : null;
+        }
+    }
+
+    /// <summary>Warns when a saved position aged out: events between it and the oldest retained one may be missing.</summary>
+    private void Lost(StreamContext context, SequentialIdState.Position? saved, JsonElement? first)
+    {
+        if (saved is not { } gone)
+        {
+            return;
+        }
+
+        var since = gone.Date ?? $"{idField} {gone.Id}";
+        var until = first is { } f ? $"{f.StringProperty(dateField) ?? f.StringProperty(idField)} (the oldest event the tenant still has)" : "now (the tenant has no events left)";
+        context.Messages.Log(LogLevel.Warn, $"{stream}: the saved position ({idField} {gone.Id}) is no longer retained by the tenant (Auth0 keeps logs 1 to 30 days, by plan): events between {since} and {until} may have been missed. Reading on from the oldest retained event; sync more often than the retention period to avoid gaps.");
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
