@@ -26,6 +26,23 @@ public class StreamRegistryTests
     private static string[] Codes(string cell) => [.. cell.Split(',').Select(c => c.Trim().Trim('`'))];
 
     [Fact]
+    public void ExampleCatalog_SelectsEveryRegistryStream_IncrementalWhereSupported()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "examples", "catalog.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var catalog = Auth0Connector.Cli.ConfiguredCatalog.Load(Path.Combine(dir.FullName, "examples", "catalog.json"), new StreamRegistry());
+        var registry = new StreamRegistry().All;
+
+        Assert.Equal(registry.Select(s => s.Name), catalog.Select(c => c.Stream.Name));
+        Assert.All(catalog, c => Assert.Equal(c.Stream.CursorField is null ? SyncMode.FullRefresh : SyncMode.Incremental, c.Mode));
+    }
+
+    [Fact]
     public void ReadmeStreamTable_MatchesTheRegistry()
     {
         var rows = ReadmeStreamRows();
