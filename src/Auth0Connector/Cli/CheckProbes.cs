@@ -81,6 +81,9 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
     {
         switch (stream)
         {
+            // Its retriever reads two levels down (organization, member): probed with the first of each.
+            case DefinedStream { Definition.Retriever: Streams.Retrievers.MemberRolesRetriever }:
+                return await ProbeMemberRolesAsync();
             case DefinedStream { Definition: { Parent: { } router } definition }:
                 var (parentOutcome, parentId) = await OutcomeAsync(Of(router.Parent));
                 if (parentOutcome != ProbeOutcome.Readable || parentId is null)
@@ -96,8 +99,6 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
                 return await ProbeAsync(DefinedStream.ProbePath(definition, parentId), definition.RecordsProperty, FirstKeyOf(definition), parentId);
             case DefinedStream { Definition: var definition }:
                 return await ProbeAsync(DefinedStream.ProbePath(definition), definition.RecordsProperty, FirstKeyOf(definition));
-            case { Name: "organization_member_roles" }:
-                return await ProbeMemberRolesAsync();
             default:
                 throw new InvalidOperationException($"check has no probe for {stream.Name}: make it a definition.");
         }

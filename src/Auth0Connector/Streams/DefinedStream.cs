@@ -24,7 +24,9 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     public void ValidateState(JsonElement state, DateTimeOffset now) => Definition.Cursor?.ValidateState(state, now);
 
     public IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken) =>
-        Definition.Cursor is { } cursor ? cursor.ReadAsync(Definition, context, cancellationToken) : FullRefreshAsync(context, cancellationToken);
+        Definition.Cursor is { } cursor ? cursor.ReadAsync(Definition, context, cancellationToken)
+        : Definition.Retriever is { } retriever ? retriever.ReadAsync(Definition, context, cancellationToken)
+        : FullRefreshAsync(context, cancellationToken);
 
     private async IAsyncEnumerable<StreamItem> FullRefreshAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

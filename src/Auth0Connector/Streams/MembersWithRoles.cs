@@ -90,7 +90,7 @@ internal sealed class MembersWithRoles : IAsyncDisposable
         await foreach (var page in pages)
         {
             // The member-role rows point into the page: they are written before the page is released.
-            foreach (var role in OrganizationMemberRolesStream.RolesOfMembers(page, _catalog))
+            foreach (var role in Retrievers.MemberRolesRetriever.RolesOfMembers(page, _catalog))
             {
                 yield return (1, role);
             }

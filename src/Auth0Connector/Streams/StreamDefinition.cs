@@ -1,4 +1,5 @@
 using Auth0Connector.Streams.Cursors;
+using Auth0Connector.Streams.Retrievers;
 
 namespace Auth0Connector.Streams;
 
@@ -57,6 +58,9 @@ internal sealed record StreamDefinition
 
     /// <summary>The incremental cursor; null for a full-refresh-only stream.</summary>
     public StreamCursor? Cursor { get; init; }
+
+    /// <summary>The stream's own way of reading, where the paginator and router cannot say it (see <see cref="CustomRetriever"/>).</summary>
+    public CustomRetriever? Retriever { get; init; }
 
     /// <summary>
     /// The endpoint takes <c>fields</c>/<c>include_fields</c>, so a probe or a count can ask for the

@@ -1,30 +1,34 @@
+using Auth0Connector.Streams.Definitions;
+
 namespace Auth0Connector.Streams;
 
-/// <summary>The connector's streams, in catalog order.</summary>
+/// <summary>The connector's streams, in catalog order: one definition per line (see <c>Streams/Definitions</c>).</summary>
 internal sealed class StreamRegistry
 {
-    public IReadOnlyList<IAuth0Stream> All { get; } =
+    public static readonly IReadOnlyList<StreamDefinition> Definitions =
     [
-        new DefinedStream(Definitions.Clients.Definition),
-        new DefinedStream(Definitions.Organizations.Definition),
-        new DefinedStream(Definitions.OrganizationMembers.Definition),
-        new OrganizationMemberRolesStream(),
-        new DefinedStream(Definitions.Users.Definition),
-        new DefinedStream(Definitions.Logs.Definition),
-        new DefinedStream(Definitions.Roles.Definition),
-        new DefinedStream(Definitions.RoleUsers.Definition),
-        new DefinedStream(Definitions.RolePermissions.Definition),
-        new DefinedStream(Definitions.Connections.Definition),
-        new DefinedStream(Definitions.ResourceServers.Definition),
-        new DefinedStream(Definitions.ClientGrants.Definition),
-        new DefinedStream(Definitions.Actions.Definition),
-        new DefinedStream(Definitions.LogStreams.Definition),
-        new DefinedStream(Definitions.StatsDaily.Definition),
-        new DefinedStream(Definitions.TenantSettings.Definition),
-        new DefinedStream(Definitions.SigningKeys.Definition),
-        new DefinedStream(Definitions.OrganizationInvitations.Definition),
-        new DefinedStream(Definitions.OrganizationConnections.Definition),
+        Clients.Definition,
+        Organizations.Definition,
+        OrganizationMembers.Definition,
+        OrganizationMemberRoles.Definition,
+        Users.Definition,
+        Logs.Definition,
+        Roles.Definition,
+        RoleUsers.Definition,
+        RolePermissions.Definition,
+        Connections.Definition,
+        ResourceServers.Definition,
+        ClientGrants.Definition,
+        Actions.Definition,
+        LogStreams.Definition,
+        StatsDaily.Definition,
+        TenantSettings.Definition,
+        SigningKeys.Definition,
+        OrganizationInvitations.Definition,
+        OrganizationConnections.Definition,
     ];
+
+    public IReadOnlyList<IAuth0Stream> All { get; } = [.. Definitions.Select(d => new DefinedStream(d))];
 
     public IAuth0Stream? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 }

@@ -18,7 +18,6 @@ internal sealed class DateCursor(string stream, string cursorField) : StreamCurs
 {
     private const string DayFormat = "yyyy-MM-dd'T'00:00:00.000'Z'";
 
-    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override string Field => cursorField;
 
@@ -37,7 +36,7 @@ internal sealed class DateCursor(string stream, string cursorField) : StreamCurs
         var path = ApiPath.WithQuery(definition.Path, ("from", from?.ToString("yyyyMMdd", CultureInfo.InvariantCulture)));
         var page = Paginators.ToPage(await context.Api.GetJsonAsync(path, ct), definition.RecordsProperty, path);
         // The page is disposed once written: take the newest day first. A day after the sync's own is not saved.
-        var newest = Later(saved, NewestDay(page.Items, Earliest.AddDays(-1), DayOf(now)));
+        var newest = Later(saved, NewestDay(page.Items, SaneTime.Earliest.AddDays(-1), DayOf(now)));
         yield return StreamItem.Of(page);
         yield return StreamItem.Checkpoint(newest is { } day ? $$"""{"{{cursorField}}":"{{Format(day)}}"}""" : "{}");
     }
@@ -57,7 +56,7 @@ internal sealed class DateCursor(string stream, string cursorField) : StreamCurs
         }
 
         var day = JsonInput.TryParseIso8601(text) is { } parsed ? DayOf(parsed) : (DateTimeOffset?)null;
-        if (day is null || day < Earliest || day > DayOf(now).AddDays(1))
+        if (day is not { } d || !SaneTime.Holds(d, DayOf(now)))
         {
             throw new ConfigException(StateField,
                 $"'{StateField}' of the {stream} state is not a day between 2000 and tomorrow (e.g. 2025-01-31T00:00:00.000Z): the state is damaged or from a machine with a wrong clock. Fix it, or remove the {stream} state to read every day again.");

@@ -15,7 +15,6 @@ internal static class SequentialIdState
     /// <summary>Longer than any Auth0 id (log ids have 56 digits).</summary>
     private const int MaxIdLength = 64;
 
-    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>A saved position: the last id delivered and, when known, its event's date as Auth0 wrote it.</summary>
     internal readonly record struct Position(string Id, string? Date);
@@ -43,7 +42,7 @@ internal static class SequentialIdState
 
         var datePath = $"state.{stream}.{dateField}";
         var date = state.TryGetProperty(dateField, out var saved) && saved.ValueKind != JsonValueKind.Null ? Text(saved) ?? string.Empty : null;
-        if (date is not null && (JsonInput.TryParseIso8601(date) is not { } when || when < Earliest || when > now.AddDays(1)))
+        if (date is not null && (JsonInput.TryParseIso8601(date) is not { } when || !SaneTime.Holds(when, now)))
         {
             throw new ConfigException(datePath, $"'{datePath}' is not an ISO-8601 date-time between 2000 and tomorrow; fix it (e.g. 2024-01-01T00:00:00.000Z), remove '{dateField}' (only the warning about aged-out events uses it), {restart}.");
         }

@@ -15,7 +15,6 @@ internal static class UsersState
     /// <summary>Ranges a state keeps at most: a few dozen is what a sync writes; more are merged on reading.</summary>
     internal const int MaxSavedRanges = 256;
 
-    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>A range an interrupted sync saved beside its cursor.</summary>
     internal sealed record SavedRange(DateTimeOffset Lower, DateTimeOffset Upper, DateTimeOffset? Reached, bool Done);
@@ -134,7 +133,7 @@ internal static class UsersState
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static bool Sane(DateTimeOffset value, DateTimeOffset now) => value >= Earliest && value <= now + TimeSpan.FromDays(1);
+    private static bool Sane(DateTimeOffset value, DateTimeOffset now) => SaneTime.Holds(value, now);
 
     private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

@@ -3,11 +3,12 @@ using System.Text.Json;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 
-namespace Auth0Connector.Streams;
+namespace Auth0Connector.Streams.Retrievers;
 
 /// <summary>
-/// The roles of every member of every organization, each record tagged with <c>org_id</c> and
-/// <c>user_id</c>, shaped as Auth0's per-member endpoint returns them (<c>id, name, description</c>).
+/// How <c>organization_member_roles</c> is read: the roles of every member of every organization,
+/// each record tagged with <c>org_id</c> and <c>user_id</c>, shaped as Auth0's per-member endpoint
+/// returns them (<c>id, name, description</c>).
 /// </summary>
 /// <remarks>
 /// Request economy: the members listing can carry each member's roles (<c>fields=user_id,roles</c>),
@@ -15,23 +16,9 @@ namespace Auth0Connector.Streams;
 /// descriptions, so an organization costs a request per 100 members instead of one per member.
 /// Without <c>read:roles</c> (or with more than 1000 roles) it falls back to the per-member endpoint.
 /// </remarks>
-internal sealed class OrganizationMemberRolesStream : IAuth0Stream
+internal sealed class MemberRolesRetriever : CustomRetriever
 {
-    public string Name => "organization_member_roles";
-
-    public IReadOnlyList<string> PrimaryKey { get; } = ["org_id", "user_id", "id"];
-
-    public string? CursorField => null;
-
-    public IReadOnlyList<string> RequiredScopes { get; } = ["read:organization_member_roles"];
-
-    public string Endpoint => "GET /api/v2/organizations/{id}/members/{user_id}/roles";
-
-    public void ValidateState(JsonElement state, DateTimeOffset now)
-    {
-    }
-
-    public async IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<StreamItem> ReadAsync(StreamDefinition definition, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var catalog = await RoleCatalog.TryLoadAsync(context, warn: true, cancellationToken);
         if (catalog is not null)
