@@ -18,7 +18,6 @@ internal sealed class DateCursor(string stream, string cursorField) : StreamCurs
 {
     private const string DayFormat = "yyyy-MM-dd'T'00:00:00.000'Z'";
 
-
     public override string Field => cursorField;
 
     private string StateField => $"state.{stream}.{cursorField}";

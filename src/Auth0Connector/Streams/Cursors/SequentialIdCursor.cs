@@ -194,7 +194,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
                 }
             }
 
-            return oldest is { } found ? JsonDocument.Parse(found.GetRawText()) : null;
+            return oldest is { } found ? JsonDocument.Parse(found.GetRawText(), ServerJson.Options) : null;
         }
     }
 
