@@ -22,6 +22,10 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
     // Reset is in whole seconds and clocks differ a little: aim just after it.
     private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
+    // One request of the bucket is kept in hand: the model is an estimate (answers overtake each other,
+    // requests in flight are counted or not yet, clocks differ), and a request sent on the bucket's
+    // last token is a 429 whenever the estimate is a little high. It costs one request's time, once.
+    private const double Reserve = 1;
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
     private readonly Queue<(DateTimeOffset At, int Remaining, bool Spent)> _observations = new();
@@ -53,7 +57,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             {
                 var now = time.GetUtcNow();
                 Refill(now);
-                if (!_known || _tokens >= 1)
+                if (!_known || _tokens >= 1 + Reserve)
                 {
                     _tokens--;
                     admitted = tookToken = true;
@@ -83,7 +87,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 }
                 else
                 {
-                    wait = TimeSpan.FromSeconds((1 - _tokens) / _refillPerSecond.Value);
+                    wait = TimeSpan.FromSeconds((1 + Reserve - _tokens) / _refillPerSecond.Value);
                 }
 
                 // The model as this request saw it, for the debug line (read outside the lock, it could tear).

@@ -32,6 +32,25 @@ public class RateGateTests
     }
 
     [Fact]
+    public async Task The_last_request_of_the_bucket_is_kept_in_hand_until_it_refills()
+    {
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+        await gate.AcquireAsync(CancellationToken.None);
+        gate.Completed(Response(remaining: 2, TimeSpan.FromSeconds(1)));
+
+        // Two left by the tenant's count: one may go, the last is kept against an estimate a little high.
+        var second = gate.AcquireAsync(CancellationToken.None);
+        Assert.True(second.IsCompleted);
+        await second;
+        gate.Completed(Response(remaining: 1, TimeSpan.FromSeconds(1)));
+        var third = gate.AcquireAsync(CancellationToken.None).AsTask();
+
+        Assert.False(third.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(1.1));
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_bucket_that_never_runs_low_never_holds_a_request()
     {
         var monitor = new ThrottleMonitor(_time);
