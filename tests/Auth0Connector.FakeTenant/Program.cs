@@ -27,6 +27,8 @@ internal static class Program
           --no-organizations-feature tenant without the Organizations feature
           --client-id ID             (fake-client-id)
           --client-secret SECRET     (fake-client-secret)
+          --scopes LIST              scopes granted to the connector's tokens, comma-separated (every stream's),
+                                     e.g. read:users,read:clients to try partial scopes
           --port N                   listen on 127.0.0.1:N (default: a free port)
           --rate-limit-bucket N      enable the global rate limit with a bucket of N requests
           --refill-per-second R      bucket refill rate (16)
@@ -65,6 +67,7 @@ internal static class Program
                     case "--no-organizations-feature": options.OrganizationsFeature = false; break;
                     case "--client-id": options.ClientId = Value(args, ref i); break;
                     case "--client-secret": options.ClientSecret = Value(args, ref i); break;
+                    case "--scopes": options.GrantedScopes = Scopes(args, ref i); break;
                     case "--port": options.Port = Int(args, ref i); break;
                     case "--rate-limit-bucket": options.RateLimitBucket = Int(args, ref i); break;
                     case "--refill-per-second": options.RateLimitRefillPerSecond = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture); break;
@@ -96,7 +99,9 @@ internal static class Program
         using var tenant = FakeTenant.Start(options);
         Console.Error.WriteLine(
             $"fake Auth0 tenant at {tenant.BaseUrl}: {tenant.Users.Count} users, {tenant.Organizations.Count} organizations, " +
-            $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; rate limit " +
+            $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; " +
+            (ReferenceEquals(options.GrantedScopes, FakeTenant.AllScopes) ? "every stream's scope granted" : $"scopes granted: {string.Join(' ', options.GrantedScopes)}") +
+            "; rate limit " +
             (options.RateLimitBucket is int bucket ? $"{bucket} burst / {options.RateLimitRefillPerSecond.ToString(CultureInfo.InvariantCulture)} per s" : "off") +
             (options.Latency > TimeSpan.Zero ? $"; latency {options.Latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms" : string.Empty) +
             (options.FaultRate > 0 ? $"; fault rate {options.FaultRate.ToString(CultureInfo.InvariantCulture)} (seed {options.FaultSeed.ToString(CultureInfo.InvariantCulture)})" : string.Empty) +
@@ -192,6 +197,16 @@ internal static class Program
         string flag = args[i];
         double value = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture);
         return value is >= 0 and <= 1 ? value : throw new ArgumentException($"{flag} must be between 0 and 1");
+    }
+
+    /// <summary>A comma-separated scope list; a name the tenant does not know is refused (a typo would look like a missing scope).</summary>
+    private static string[] Scopes(string[] args, ref int i)
+    {
+        string[] scopes = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] known = [.. FakeTenant.AllScopes, "read:client_keys"];
+        return scopes.FirstOrDefault(s => !known.Contains(s, StringComparer.Ordinal)) is { } unknown
+            ? throw new ArgumentException($"unknown scope '{unknown}' (known: {string.Join(',', known)})")
+            : scopes;
     }
 
     private static int Int(string[] args, ref int i) => int.Parse(Value(args, ref i), NumberStyles.Integer, CultureInfo.InvariantCulture);

@@ -141,6 +141,22 @@ public class LogsStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Incremental_InfoMessages_NameTheOldestEventAsDeliveredThenTheSavedPosition()
+    {
+        using var tenant = Start(150);
+        var first = await ReadEverythingAsync(tenant);
+        var second = await ReadAsync(tenant, state: StateFile(LastState(first)));
+
+        static List<string> Infos(ConnectorRun run) =>
+            [.. run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "INFO").Select(l => l.GetProperty("message").GetString()!)];
+        // The first event is delivered: the message must not read as if the walk started after it.
+        var start = Assert.Single(Infos(first), m => m.Contains(tenant.LogIds[0], StringComparison.Ordinal));
+        Assert.StartsWith($"logs: starting at the oldest retained event (log_id {tenant.LogIds[0]}, dated {(string)tenant.Logs[0]["date"]!})", start, StringComparison.Ordinal);
+        Assert.Contains($"logs: reading the events after the saved log_id {tenant.LogIds[^1]} (incremental)", Infos(second));
+        Assert.Equal(tenant.LogIds[0], Ids(first.Records("logs"))[0]);
+    }
+
+    [Fact]
     public async Task Incremental_PositionAgedOutWhileLaterEventsRemain_ContinuesAfterItWithoutDuplicates()
     {
         using var tenant = Start(300);

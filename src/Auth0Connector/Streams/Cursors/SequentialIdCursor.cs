@@ -66,15 +66,17 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             else
             {
                 Lost(context, saved, first);
+                var oldestKind = context.Config.StartDate is { } since ? $"oldest event since start_date {Format(since)}" : "oldest retained event";
+                context.Messages.Log(LogLevel.Info, $"{stream}: starting at the {oldestKind} ({idField} {id}{(first.StringProperty(dateField) is { } dated ? $", dated {dated}" : string.Empty)}), then reading the events after it ({ModeName(context)})");
                 yield return StreamItem.Of(first.Clone());
                 yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, id, dateField, first.StringProperty(dateField)));
                 after = id;
             }
         }
 
-        context.Messages.Log(LogLevel.Info, $"{stream}: reading {idField} after {after} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")})");
         if (saved is { } kept && after == kept.Id)
         {
+            context.Messages.Log(LogLevel.Info, $"{stream}: reading the events after the saved {idField} {after} ({ModeName(context)})");
             // The position holds even when nothing new arrived.
             yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, kept.Id, dateField, kept.Date));
         }
@@ -210,6 +212,8 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
         var until = first is { } f ? $"{f.StringProperty(dateField) ?? f.StringProperty(idField)} (the oldest event the tenant still has)" : "now (the tenant has no events left)";
         context.Messages.Log(LogLevel.Warn, $"{stream}: the saved position ({idField} {gone.Id}) is no longer retained by the tenant (Auth0 keeps logs 1 to 30 days, by plan): events between {since} and {until} may have been missed. Reading on from the oldest retained event; sync more often than the retention period to avoid gaps.");
     }
+
+    private static string ModeName(StreamContext context) => context.Mode == SyncMode.Incremental ? "incremental" : "full refresh";
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }
