@@ -57,7 +57,9 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
             yield return note;
         }
 
-        if (_requests.TryGetValue(RolesProbe, out var roles) && roles.Value.Result is null && registry.Find("organization_member_roles") is not null)
+        // Only worth saying when member roles can be read at all.
+        if (_requests.TryGetValue(RolesProbe, out var roles) && roles.Value.Result is null
+            && _streams.TryGetValue("organization_member_roles", out var memberRoles) && memberRoles.Value.Result.Outcome == ProbeOutcome.Readable)
         {
             yield return "Without read:roles, organization_member_roles costs one request per member: grant it to read roles with the members listing.";
         }
