@@ -58,7 +58,8 @@ public sealed partial class FakeTenant : IDisposable
         _organizationsById = _organizations.ToDictionary(o => o.Id, StringComparer.Ordinal);
         _organizationJson = [.. _organizations.Select(o => o.Json)];
         _clients = TenantData.GenerateClients(options);
-        _resourceServers = new(() => GenerateResourceServers(options, Audience));
+        // The Management API's identifier as on a real tenant (the client grants name it so too): not the loopback URL, which changes every run.
+        _resourceServers = new(() => GenerateResourceServers(options, $"https://{options.TenantName}.us.auth0.com/api/v2/"));
         _limiter = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
         Server = null!;
         BaseUrl = string.Empty;
