@@ -46,7 +46,7 @@ internal static class CheckCommand
     {
         await using var services = ConnectorServices.Build(config, context.Environment.Time, context.Log, context.Redactor, context.Environment.CustomizeServices);
         var tokens = services.GetRequiredService<ITokenSource>();
-        using var probes = new CheckProbes(services.GetRequiredService<Auth0ApiClient>(), new StreamRegistry(), cancellationToken);
+        using var probes = new CheckProbes(services.GetRequiredService<Auth0ApiClient>(), new StreamRegistry(), config.MaxConcurrency, cancellationToken);
         try
         {
             await tokens.GetTokenAsync(cancellationToken);

@@ -26,7 +26,7 @@ internal enum ProbeOutcome
 /// sent once however many streams need it (a parent's probe serves its children). Findings are
 /// kept per stream and read in registry order, so the message does not depend on timing.
 /// </summary>
-internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, CancellationToken cancellationToken) : IDisposable
+internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, int concurrency, CancellationToken cancellationToken) : IDisposable
 {
     /// <summary>The role catalog's probe: without read:roles, organization_member_roles costs a request per member.</summary>
     private static readonly string RolesProbe = ApiPath.WithQuery("roles", ("per_page", 1), ("page", 0));
@@ -34,6 +34,9 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonDocument?>>> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(ProbeOutcome Outcome, string? FirstId)>>> _streams = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unavailable = new();
+
+    // max_concurrency in flight, as in a sync: nineteen probes at once would empty a small tenant's bucket.
+    private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
 
     /// <summary>Whether the probes began (a token was had).</summary>
     public bool Started { get; private set; }
@@ -67,6 +70,7 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
 
     public void Dispose()
     {
+        _slots.Dispose();
         foreach (var request in _requests.Values)
         {
             if (request.IsValueCreated && request.Value.IsCompletedSuccessfully)
@@ -147,6 +151,7 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
     private Task<JsonDocument?> RequestAsync(string uri) =>
         _requests.GetOrAdd(uri, u => new(async () =>
         {
+            await _slots.WaitAsync(cancellationToken);
             try
             {
                 return await api.GetJsonAsync(u, cancellationToken);
@@ -154,6 +159,10 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, C
             catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.MissingScope)
             {
                 return null;
+            }
+            finally
+            {
+                _slots.Release();
             }
         })).Value;
 
