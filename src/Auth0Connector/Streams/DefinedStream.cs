@@ -44,7 +44,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, definition.AsksTotals),
         PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
-        PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, cancellationToken),
+        PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, definition.OneObject, cancellationToken),
         _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
     };
 

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Auth0Connector.Tests.Support;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Auth0Connector.Tests.Streams;
+
+/// <summary>
+/// A tenant answering the new streams with what Auth0 never sends (the wrong shape for a one-request
+/// listing, log ids that are not ids): the stream fails with an ERROR naming the endpoint, and never
+/// emits the wrong rows or writes a state the next sync refuses.
+/// </summary>
+public class HostileStreamsTests : IDisposable
+{
+    private const string Secret = "hostile-streams-s3cr3t-9z8y";
+
+    private readonly TempFiles _files = new();
+
+    private static void Serve(FakeTenant.FakeTenant tenant, string path, string body, params (string Name, string Value)[] query)
+    {
+        var request = Request.Create().WithPath(path).UsingGet();
+        foreach (var (name, value) in query)
+        {
+            request = value == "*" ? request.WithParam(name) : request.WithParam(name, value);
+        }
+
+        tenant.Server.Given(request).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+    }
+
+    private static void AssertOnlyStreamFails(ConnectorRun run, string stream, string endpoint, string other)
+    {
+        Assert.Equal(1, run.ExitCode);
+        var error = Assert.Single(run.Errors);
+        Assert.Equal(stream, error.GetProperty("stream_descriptor").GetProperty("name").GetString());
+        Assert.Contains(endpoint, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(run.Records(stream));
+        Assert.Equal("INCOMPLETE", run.Statuses(stream).Last());
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses(other));
+    }
+
+    public static TheoryData<string, string, string> WrongShapes() => new()
+    {
+        // A listing answered by one object would be emitted as one record without its key.
+        { "signing_keys", "/api/v2/keys/signing", """{"kid":"k1","cert":"x"}""" },
+        { "signing_keys", "/api/v2/keys/signing", """{"statusCode":200,"message":"ok"}""" },
+        { "log_streams", "/api/v2/log-streams", """{"id":"lst_1","name":"x","type":"http"}""" },
+        // The one-object settings answered by an array would be emitted as several tenants' settings.
+        { "tenant_settings", "/api/v2/tenants/settings", """[{"friendly_name":"a"},{"friendly_name":"b"}]""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongShapes))]
+    public async Task Read_OneRequestListingOfTheWrongShape_FailsOnlyThatStreamNamingTheEndpoint(string stream, string path, string body)
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        Serve(tenant, path, body);
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog([stream, "clients"])]);
+
+        AssertOnlyStreamFails(run, stream, path, "clients");
+    }
+
+    public void Dispose() => _files.Dispose();
+}
