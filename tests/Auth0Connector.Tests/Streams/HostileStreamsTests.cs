@@ -62,5 +62,40 @@ public class HostileStreamsTests : IDisposable
         AssertOnlyStreamFails(run, stream, path, "clients");
     }
 
+    public static TheoryData<string> BadLogIds() => new()
+    {
+        "abc",
+        "-1",
+        "9002023060210580599660700000000000000122337204502930641390020230602105805996607000000000000001223",
+        "９００２",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadLogIds))]
+    public async Task Read_LogsWithAnIdThatIsNotALogId_FailsTheStreamWithoutSavingIt(string id)
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        var events = $$"""[{"log_id":{{JsonSerializer.Serialize(id)}},"date":"2024-01-01T00:00:00.000Z","type":"s"}]""";
+        Serve(tenant, "/api/v2/logs", events, ("sort", "*"));
+        Serve(tenant, "/api/v2/logs", "[]", ("from", "*"));
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["logs", "clients"])]);
+
+        AssertOnlyStreamFails(run, "logs", "/api/v2/logs", "clients");
+        Assert.DoesNotContain(run.States("logs"), s => s.GetRawText().Contains("log_id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Read_LogsSearchPageWithoutIds_FailsTheStreamInsteadOfReportingNoEvents()
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        Serve(tenant, "/api/v2/logs", """[{"date":"2024-01-01T00:00:00.000Z","type":"s"},{"log_id":42,"type":"f"}]""", ("sort", "*"));
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["logs", "clients"])]);
+
+        AssertOnlyStreamFails(run, "logs", "/api/v2/logs", "clients");
+        Assert.Contains("log_id", run.Errors.Single().GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _files.Dispose();
 }
