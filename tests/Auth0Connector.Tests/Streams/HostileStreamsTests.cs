@@ -97,5 +97,25 @@ public class HostileStreamsTests : IDisposable
         Assert.Contains("log_id", run.Errors.Single().GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"roles":[42],"start":0,"limit":1,"length":1,"total":1}""")]
+    [InlineData("""{"roles":["rol_1"],"start":0,"limit":1,"length":1,"total":1}""")]
+    [InlineData("""{"rolez":[{"id":"rol_1"}]}""")]
+    public async Task Check_ParentListingWithARowThatIsNotAnObject_FailsNamingTheEndpointInsteadOfSayingThereAreNone(string body)
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        Serve(tenant, "/api/v2/roles", body);
+
+        var run = await ConnectorRun.InvokeAsync(["check", "--config", _files.ClientCredentialsConfig(tenant)]);
+
+        Assert.Equal(0, run.ExitCode);
+        var status = run.ConnectionStatus;
+        Assert.Equal("FAILED", status.GetProperty("status").GetString());
+        var message = status.GetProperty("message").GetString()!;
+        Assert.Contains("/api/v2/roles", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("no roles", message, StringComparison.Ordinal);
+        run.AssertNoSecrets(Secret);
+    }
+
     public void Dispose() => _files.Dispose();
 }
