@@ -117,5 +117,20 @@ public class HostileStreamsTests : IDisposable
         run.AssertNoSecrets(Secret);
     }
 
+    [Theory]
+    [InlineData("role_permissions", """{"name":"no id"}""")]
+    [InlineData("role_users", """{"id":42,"name":"numeric id"}""")]
+    [InlineData("role_users", """{"id":"","name":"empty id"}""")]
+    public async Task Read_ParentRowWithoutItsKey_FailsTheChildStreamInsteadOfSkippingTheParent(string stream, string role)
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        Serve(tenant, "/api/v2/roles", $$"""{"roles":[{{role}}],"start":0,"limit":50,"length":1,"total":1}""");
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog([stream, "clients"])]);
+
+        AssertOnlyStreamFails(run, stream, "/api/v2/roles", "clients");
+        Assert.Contains("'id'", run.Errors.Single().GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _files.Dispose();
 }
