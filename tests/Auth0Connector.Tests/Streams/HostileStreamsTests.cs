@@ -132,5 +132,26 @@ public class HostileStreamsTests : IDisposable
         Assert.Contains("'id'", run.Errors.Single().GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_MemberWithoutUserId_FailsMemberRolesInsteadOfSkippingTheMember(bool withMembers)
+    {
+        using var tenant = SmallTenant.Start(Secret);
+        tenant.Server.Given(Request.Create().WithPath(new WildcardMatcher("/api/v2/organizations/*/members")).UsingGet()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"members":[{"email":"no-id@example.com","name":"No Id","roles":[{"id":"rol_1","name":"r"}]}]}"""));
+        string[] streams = withMembers ? ["organization_members", "organization_member_roles", "clients"] : ["organization_member_roles", "clients"];
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(streams)]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(run.Records("organization_member_roles"));
+        Assert.Equal("INCOMPLETE", run.Statuses("organization_member_roles").Last());
+        Assert.Contains(run.Errors, e => e.GetProperty("stream_descriptor").GetProperty("name").GetString() == "organization_member_roles"
+            && e.GetProperty("message").GetString()!.Contains("'user_id'", StringComparison.Ordinal));
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
+    }
+
     public void Dispose() => _files.Dispose();
 }
