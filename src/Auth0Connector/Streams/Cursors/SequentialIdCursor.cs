@@ -60,6 +60,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             var id = first.StringProperty(idField)!;
             if (saved is { } gone && Compare(id, gone.Id) <= 0)
             {
+                await RequireNotBeyondNewestAsync(definition, context, gone.Id, cancellationToken);
                 // Only the saved event itself went (older ones remain): reading on after it misses nothing.
                 after = gone.Id;
             }
@@ -217,6 +218,23 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             }
 
             return oldest is { } found ? JsonDocument.Parse(found.GetRawText(), ServerJson.Options) : null;
+        }
+    }
+
+    /// <summary>
+    /// A saved id the tenant does not have, but not older than its oldest event, either aged out just before an event
+    /// of a slightly smaller id, or never was this tenant's: one past the newest event (a damaged state, or another
+    /// tenant's) would make every sync read after it and find nothing, forever. That is a config_error on the state.
+    /// </summary>
+    private async Task RequireNotBeyondNewestAsync(StreamDefinition definition, StreamContext context, string savedId, CancellationToken cancellationToken)
+    {
+        var path = ApiPath.WithQuery(definition.Path, ("sort", $"{dateField}:-1"), ("page", 0), ("per_page", 1));
+        using var page = Paginators.ToPage(await context.Api.GetJsonAsync(path, cancellationToken), definition.RecordsProperty, path);
+        var newest = page.Count > 0 ? IdOf(page.Items[0], path) : null;
+        if (newest is not null && Compare(savedId, newest) > 0)
+        {
+            var field = $"state.{stream}.{idField}";
+            throw new ConfigException(field, $"'{field}' ({savedId}) is after the newest event of this tenant ({newest}): the state is damaged or belongs to another tenant, and reading after it would never find an event. Remove the {stream} state to read again from the oldest retained event (or start_date).");
         }
     }
 
