@@ -137,7 +137,7 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
         try
         {
             var document = await RequestAsync(uri);
-            return document is null ? (ProbeOutcome.MissingScope, null) : (ProbeOutcome.Readable, key is null ? null : FirstId(document.RootElement, recordsProperty, key));
+            return document is null ? (ProbeOutcome.MissingScope, null) : (ProbeOutcome.Readable, key is null ? null : FirstId(document.RootElement, recordsProperty, key, uri));
         }
         catch (Auth0ApiException e) when (parentId is null && e.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.PaymentRequired)
         {
@@ -166,10 +166,10 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
             }
         })).Value;
 
-    private static string? FirstId(JsonElement root, string? itemsProperty, string idProperty)
+    /// <summary>The first row's <paramref name="idProperty"/>; an answer of the wrong shape or with a row that is not an object fails check as it would fail read.</summary>
+    private static string? FirstId(JsonElement root, string? itemsProperty, string idProperty, string uri)
     {
-        var items = root.ValueKind == JsonValueKind.Array ? root
-            : itemsProperty is not null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty(itemsProperty, out var list) ? list : default;
-        return items.ValueKind == JsonValueKind.Array && items.GetArrayLength() > 0 ? items[0].StringProperty(idProperty) : null;
+        var items = Paginators.Items(root, itemsProperty, uri);
+        return items.GetArrayLength() > 0 ? items[0].StringProperty(idProperty) : null;
     }
 }

@@ -44,7 +44,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     {
         PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, definition.AsksTotals),
         PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
-        PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, cancellationToken),
+        PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, definition.OneObject, cancellationToken),
         _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
     };
 
@@ -101,15 +101,16 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     private static string Fill(string path, string? parentId) =>
         parentId is null ? path : path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
 
-    /// <summary>The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page.</summary>
+    /// <summary>
+    /// The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page. A record
+    /// without one (absent, not a string, empty) fails the listing: skipping it would silently leave out its children.
+    /// </summary>
     public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var record in Paginators.RecordsAsync(PagesAsync(definition, definition.Path, context, cancellationToken)))
         {
-            if (record.StringProperty(key) is { } id)
-            {
-                yield return id;
-            }
+            yield return record.StringProperty(key) is { Length: > 0 } id ? id
+                : throw new InvalidDataException($"{Auth0ApiClient.PathOf(definition.Path)} answered a record without a '{key}' (a non-empty string); the streams read per record of it stop rather than leave its children out.");
         }
     }
 

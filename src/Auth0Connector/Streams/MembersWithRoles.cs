@@ -14,7 +14,7 @@ namespace Auth0Connector.Streams;
 /// <remarks>
 /// Asking for <c>roles</c> means naming every field (Auth0 sends roles only when asked, and then
 /// only the fields asked for), so a member field this connector does not know would be lost. One
-/// member of the first organization is therefore read whole first: a field beyond
+/// member of the first organization that has one is therefore read whole first: a field beyond
 /// <see cref="MemberFields"/> sends both streams back to their own walks, records untouched.
 /// </remarks>
 internal sealed class MembersWithRoles : IAsyncDisposable
@@ -54,8 +54,18 @@ internal sealed class MembersWithRoles : IAsyncDisposable
         var organizations = DefinedStream.IdsAsync(Members.Parent!.Parent, Members.Parent.ParentKey, context, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            var any = await organizations.MoveNextAsync();
-            var unknownFields = any ? await UnknownMemberFieldsAsync(context, organizations.Current, cancellationToken) : [];
+            // The first organization with a member is looked at; those before it are empty, and the walk goes on from it.
+            List<string>? unknownFields = [];
+            var any = false;
+            while (await organizations.MoveNextAsync())
+            {
+                (any, unknownFields) = await UnknownMemberFieldsAsync(context, organizations.Current, cancellationToken);
+                if (any || unknownFields is null)
+                {
+                    break;
+                }
+            }
+
             if (unknownFields is not [])
             {
                 if (unknownFields is not null)
@@ -121,8 +131,11 @@ internal sealed class MembersWithRoles : IAsyncDisposable
         while (await _organizations.MoveNextAsync());
     }
 
-    /// <summary>One member of the organization, read whole: the fields it carries that this connector does not know. Null: the organization is gone.</summary>
-    private static async Task<List<string>?> UnknownMemberFieldsAsync(StreamContext context, string orgId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One member of the organization, read whole: whether it has one, and the fields that member carries that
+    /// this connector does not know. Null fields: the organization is gone.
+    /// </summary>
+    private static async Task<(bool HasMember, List<string>? Unknown)> UnknownMemberFieldsAsync(StreamContext context, string orgId, CancellationToken cancellationToken)
     {
         var path = ApiPath.WithQuery(ApiPath.Of("organizations", orgId, "members"), ("take", 1));
         JsonDocument document;
@@ -133,11 +146,11 @@ internal sealed class MembersWithRoles : IAsyncDisposable
         catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.SkipVanishedParent)
         {
             // Deleted since it was listed: the separate walks skip it with a warning.
-            return null;
+            return (false, null);
         }
 
         using var _ = document;
         var members = Paginators.Items(document.RootElement, Members.RecordsProperty, path);
-        return members.GetArrayLength() == 0 ? [] : [.. members[0].EnumerateObject().Select(p => p.Name).Where(n => !MemberFields.Contains(n, StringComparer.Ordinal))];
+        return members.GetArrayLength() == 0 ? (false, []) : (true, [.. members[0].EnumerateObject().Select(p => p.Name).Where(n => !MemberFields.Contains(n, StringComparer.Ordinal))]);
     }
 }

@@ -105,20 +105,25 @@ internal static class Paginators
     }
 
     /// <summary>
-    /// One request, no paging: a bare array, an envelope's <paramref name="itemsProperty"/> array, or
-    /// (with no <paramref name="itemsProperty"/>) one object, which is the listing's only record.
+    /// One request, no paging: a bare array or an envelope's <paramref name="itemsProperty"/> array, or
+    /// (<paramref name="oneObject"/>) one object, which is the listing's only record. Any other shape fails.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> SingleAsync(
-        Auth0ApiClient api, string path, string? itemsProperty,
+        Auth0ApiClient api, string path, string? itemsProperty, bool oneObject,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var document = await api.GetJsonAsync(path, cancellationToken);
-        if (itemsProperty is null && document.RootElement.ValueKind == JsonValueKind.Object)
+        if (oneObject)
         {
             // One object (tenant settings): a page of one record, its text kept as the tenant wrote it.
             var one = document;
             using (one)
             {
+                if (one.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered without an object; the Management API response shape is not what this connector expects.");
+                }
+
                 document = JsonDocument.Parse($"[{one.RootElement.GetRawText()}]", ServerJson.Options);
             }
         }

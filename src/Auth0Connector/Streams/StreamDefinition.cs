@@ -48,9 +48,16 @@ internal sealed record StreamDefinition
 
     /// <summary>
     /// The record selector: the envelope's list property (a bare array is read as is). Null: the
-    /// answer is a bare array, or (<see cref="PaginatorKind.Single"/>) one object that is the record.
+    /// answer is a bare array, or (<see cref="PaginatorKind.Single"/> with <see cref="OneObject"/>) one object that is the record.
     /// </summary>
     public required string? RecordsProperty { get; init; }
+
+    /// <summary>
+    /// The <see cref="PaginatorKind.Single"/> answer is one object, the stream's only record (tenant settings).
+    /// Otherwise it must be a listing: an object answering a listing, or an array answering a one-object
+    /// endpoint, fails the stream instead of being emitted as records.
+    /// </summary>
+    public bool OneObject { get; init; }
 
     public required PaginatorKind Paginator { get; init; }
 

@@ -74,6 +74,25 @@ public class MembersWithRolesTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_OfBothWhenTheFirstOrganizationHasNoMembers_LooksFurtherAndKeepsTheUnknownField()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 200, Organizations = 3, MembersPerOrganization = 10, MembersCarryNewField = true });
+        // The first organization looked at (one member, read whole) has none, as a new organization would.
+        var first = tenant.Organizations[0]["id"]!.GetValue<string>();
+        tenant.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/api/v2/organizations/{first}/members").UsingGet())
+            .AtPriority(1)
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"members":[]}"""));
+        var config = _files.ClientCredentialsConfig(tenant);
+
+        var together = await ConnectorRun.InvokeAsync(["read", "--config", config, "--catalog", _files.Catalog(Both)]);
+
+        Assert.Equal(0, together.ExitCode);
+        Assert.Equal(20, together.Records("organization_members").Count());
+        Assert.DoesNotContain(together.Records("organization_members"), r => r.GetProperty("org_id").GetString() == first);
+        Assert.All(together.Records("organization_members"), r => Assert.Equal("2024-05-01T10:00:00.000Z", r.GetProperty("joined_at").GetString()));
+    }
+
+    [Fact]
     public async Task Read_OfBothWithoutTheMemberRolesScope_CompletesMembersAndFailsOnlyMemberRoles()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions

@@ -60,6 +60,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             var id = first.StringProperty(idField)!;
             if (saved is { } gone && Compare(id, gone.Id) <= 0)
             {
+                await RequireNotBeyondNewestAsync(definition, context, gone.Id, cancellationToken);
                 // Only the saved event itself went (older ones remain): reading on after it misses nothing.
                 after = gone.Id;
             }
@@ -135,12 +136,20 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     private (string Id, string? Date) Newest(JsonPage page, string after, string path)
     {
         string? last = null, date = null;
-        foreach (var record in page.Items.EnumerateArray())
+        try
         {
-            if (record.StringProperty(idField) is { } id && (last is null || Compare(id, last) > 0))
+            foreach (var record in page.Items.EnumerateArray())
             {
-                (last, date) = (id, record.StringProperty(dateField));
+                if (IdOf(record, path) is { } id && (last is null || Compare(id, last) > 0))
+                {
+                    (last, date) = (id, record.StringProperty(dateField));
+                }
             }
+        }
+        catch
+        {
+            page.Dispose();
+            throw;
         }
 
         if (last is null || Compare(last, after) <= 0)
@@ -151,6 +160,15 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
 
         return (last, date);
     }
+
+    /// <summary>
+    /// A record's id; null when it has none. An id that is not one (not 1 to 64 digits) is refused here, before
+    /// the record is emitted or its id saved as a state the next sync would refuse as damaged.
+    /// </summary>
+    private string? IdOf(JsonElement record, string path) =>
+        record.StringProperty(idField) is not { } id ? null
+        : SequentialIdState.IsId(id) ? id
+        : throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered an event whose '{idField}' is not an id of up to 64 digits (a text of {id.Length} characters); the stream stops rather than save it as its position.");
 
     /// <summary>Whether the tenant still has the event <paramref name="id"/> (404: aged out of its retention, or never existed).</summary>
     private static async Task<bool> ExistsAsync(StreamDefinition definition, StreamContext context, string id, CancellationToken cancellationToken)
@@ -190,13 +208,35 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             JsonElement? oldest = null;
             foreach (var record in page.Items.EnumerateArray())
             {
-                if (record.StringProperty(idField) is { } id && (oldest is not { } o || Compare(id, o.StringProperty(idField)!) < 0))
+                if (IdOf(record, definition.Path) is { } id && (oldest is not { } o || Compare(id, o.StringProperty(idField)!) < 0))
                 {
                     oldest = record;
                 }
             }
 
+            if (oldest is null && page.Count > 0)
+            {
+                throw new InvalidDataException($"{Auth0ApiClient.PathOf(definition.Path)} answered events without a '{idField}' when asked for the oldest one; the stream stops rather than report that the tenant has no events. The tenant or a proxy in front of it is misbehaving: try again later, and report it if it persists.");
+            }
+
             return oldest is { } found ? JsonDocument.Parse(found.GetRawText(), ServerJson.Options) : null;
+        }
+    }
+
+    /// <summary>
+    /// A saved id the tenant does not have, but not older than its oldest event, either aged out just before an event
+    /// of a slightly smaller id, or never was this tenant's: one past the newest event (a damaged state, or another
+    /// tenant's) would make every sync read after it and find nothing, forever. That is a config_error on the state.
+    /// </summary>
+    private async Task RequireNotBeyondNewestAsync(StreamDefinition definition, StreamContext context, string savedId, CancellationToken cancellationToken)
+    {
+        var path = ApiPath.WithQuery(definition.Path, ("sort", $"{dateField}:-1"), ("page", 0), ("per_page", 1));
+        using var page = Paginators.ToPage(await context.Api.GetJsonAsync(path, cancellationToken), definition.RecordsProperty, path);
+        var newest = page.Count > 0 ? IdOf(page.Items[0], path) : null;
+        if (newest is not null && Compare(savedId, newest) > 0)
+        {
+            var field = $"state.{stream}.{idField}";
+            throw new ConfigException(field, $"'{field}' ({savedId}) is after the newest event of this tenant ({newest}): the state is damaged or belongs to another tenant, and reading after it would never find an event. Remove the {stream} state to read again from the oldest retained event (or start_date).");
         }
     }
 

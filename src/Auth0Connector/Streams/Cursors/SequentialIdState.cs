@@ -35,7 +35,7 @@ internal static class SequentialIdState
         }
 
         var id = Text(value);
-        if (id is null || id.Length is 0 or > MaxIdLength || !id.All(char.IsAsciiDigit))
+        if (id is null || !IsId(id))
         {
             throw new ConfigException(idPath, $"'{idPath}' is not a {idField} (a string of up to {MaxIdLength} digits written by this connector); fix it, {restart}.");
         }
@@ -49,6 +49,9 @@ internal static class SequentialIdState
 
         return new Position(id, date);
     }
+
+    /// <summary>Whether <paramref name="id"/> can be a sequential id: 1 to <see cref="MaxIdLength"/> ASCII digits.</summary>
+    internal static bool IsId(string id) => id.Length is > 0 and <= MaxIdLength && id.All(char.IsAsciiDigit);
 
     /// <summary>A JSON string's text; null for any other value or a string that is not valid text (a lone surrogate escape).</summary>
     private static string? Text(JsonElement value)

@@ -13,6 +13,7 @@ internal static class TenantSettings
         Path = "tenants/settings",
         RecordsProperty = null,
         Paginator = PaginatorKind.Single,
+        OneObject = true,
         Probe = ApiPath.WithQuery("tenants/settings", ("fields", "friendly_name"), ("include_fields", true)),
     };
 }

@@ -64,8 +64,8 @@ internal sealed class MemberRolesRetriever : CustomRetriever
         var orgId = page.Added![0].Value!;
         foreach (var member in page.Items.EnumerateArray())
         {
-            if (member.StringProperty("user_id") is not { } userId
-                || !member.TryGetProperty("roles", out var roles) || roles.ValueKind != JsonValueKind.Array)
+            var userId = UserIdOf(member, orgId);
+            if (!member.TryGetProperty("roles", out var roles) || roles.ValueKind != JsonValueKind.Array)
             {
                 continue;
             }
@@ -87,6 +87,11 @@ internal sealed class MemberRolesRetriever : CustomRetriever
         }
     }
 
+    /// <summary>A member's <c>user_id</c>; a member without one fails the stream rather than silently lose its roles.</summary>
+    private static string UserIdOf(JsonElement member, string orgId) =>
+        member.StringProperty("user_id") is { Length: > 0 } userId ? userId
+        : throw new InvalidDataException($"{Auth0ApiClient.PathOf(ApiPath.Of("organizations", orgId, "members"))} answered a member without a 'user_id' (a non-empty string); the stream stops rather than leave that member's roles out.");
+
     private static async IAsyncEnumerable<(string OrgId, string UserId)> MembersAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var orgId in OrganizationIdsAsync(context, cancellationToken))
@@ -97,10 +102,7 @@ internal sealed class MemberRolesRetriever : CustomRetriever
                 {
                     foreach (var member in page.Items.EnumerateArray())
                     {
-                        if (member.StringProperty("user_id") is { } userId)
-                        {
-                            yield return (orgId, userId);
-                        }
+                        yield return (orgId, UserIdOf(member, orgId));
                     }
                 }
             }
