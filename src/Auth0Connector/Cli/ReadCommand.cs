@@ -182,20 +182,64 @@ internal static class ReadCommand
 
         if (walk is null)
         {
-            var first = await StreamRun.ReadAsync([streams[0]], StreamRun.Only(streams[0], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken);
-            if (first?.StopsSync == true)
-            {
-                StreamRun.Skip(streams[1], context.Messages, progress);
-                return first;
-            }
-
-            return await StreamRun.ReadAsync([streams[1]], StreamRun.Only(streams[1], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken) ?? first;
+            return await SeparatelyAsync(streams, context, progress, cancellationToken);
         }
 
         await using (walk)
         {
-            // The unit is [members, member roles], as the walk's indexes.
-            return await StreamRun.ReadAsync(streams, walk.ReadAsync(context, cancellationToken), context.Messages, progress, context.Time, cancellationToken);
+            // The first page tells whether the tenant really serves roles with the members listing
+            // (a token claiming a scope is not the tenant granting it): if not, each stream walks on
+            // its own and only member roles fails. The unit is [members, member roles], as the walk's indexes.
+            var items = walk.ReadAsync(context, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            bool any;
+            try
+            {
+                any = await items.MoveNextAsync();
+            }
+            catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.MissingScope)
+            {
+                await items.DisposeAsync();
+                context.Messages.Log(LogLevel.Warn, $"organization_member_roles: the tenant refused the members listing with roles ({e.Message}); reading members and member roles in separate walks.");
+                return await SeparatelyAsync(streams, context, progress, cancellationToken);
+            }
+            catch (Exception e) when (e is not OutputClosedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+            {
+                await items.DisposeAsync();
+                return await StreamRun.ReadAsync(streams, Failing<(int, StreamItem)>(e), context.Messages, progress, context.Time, cancellationToken);
+            }
+
+            return await StreamRun.ReadAsync(streams, FromFirst(items, any), context.Messages, progress, context.Time, cancellationToken);
+        }
+    }
+
+    /// <summary>Members, then member roles, each on its own walk and failing alone (a failure that stops the sync skips the second).</summary>
+    private static async Task<Failure?> SeparatelyAsync(IAuth0Stream[] streams, StreamContext context, SyncProgress? progress, CancellationToken cancellationToken)
+    {
+        var first = await StreamRun.ReadAsync([streams[0]], StreamRun.Only(streams[0], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken);
+        if (first?.StopsSync == true)
+        {
+            StreamRun.Skip(streams[1], context.Messages, progress);
+            return first;
+        }
+
+        return await StreamRun.ReadAsync([streams[1]], StreamRun.Only(streams[1], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken) ?? first;
+    }
+
+    /// <summary>The items of an enumerator already moved once (<paramref name="any"/>: it had a first item); disposes it.</summary>
+    private static async IAsyncEnumerable<T> FromFirst<T>(IAsyncEnumerator<T> items, bool any)
+    {
+        await using (items)
+        {
+            if (!any)
+            {
+                yield break;
+            }
+
+            do
+            {
+                yield return items.Current;
+            }
+            while (await items.MoveNextAsync());
         }
     }
 

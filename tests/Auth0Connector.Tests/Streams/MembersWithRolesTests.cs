@@ -14,6 +14,17 @@ public class MembersWithRolesTests : IDisposable
     private static List<string> Rows(ConnectorRun run, string stream) =>
         [.. run.Records(stream).Select(r => r.GetRawText()).Order(StringComparer.Ordinal)];
 
+    /// <summary>The 30 members are read whole; member roles alone fails, with one error.</summary>
+    private static void AssertMembersCompleteAndOnlyMemberRolesFailed(ConnectorRun run)
+    {
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("organization_members"));
+        Assert.Equal(30, run.Records("organization_members").Count());
+        Assert.Equal("INCOMPLETE", run.Statuses("organization_member_roles").Last());
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("organization_member_roles", error.GetProperty("stream_descriptor").GetProperty("name").GetString());
+    }
+
     private static int MembersRequests(FakeTenant.FakeTenant tenant) =>
         tenant.Server.LogEntries.Count(e => e.RequestMessage?.Path?.EndsWith("/members", StringComparison.Ordinal) == true);
 
@@ -105,13 +116,8 @@ public class MembersWithRolesTests : IDisposable
 
         var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(Both)]);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("organization_members"));
-        Assert.Equal(30, run.Records("organization_members").Count());
-        Assert.Equal("INCOMPLETE", run.Statuses("organization_member_roles").Last());
-        var error = Assert.Single(run.Errors);
-        Assert.Equal("organization_member_roles", error.GetProperty("stream_descriptor").GetProperty("name").GetString());
-        Assert.Contains("read:organization_member_roles", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        AssertMembersCompleteAndOnlyMemberRolesFailed(run);
+        Assert.Contains("read:organization_member_roles", Assert.Single(run.Errors).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,6 +133,22 @@ public class MembersWithRolesTests : IDisposable
         Assert.Equal(["INCOMPLETE"], run.Statuses("clients"));
         Assert.Equal(1, tenant.TokenAttemptCount);
         run.AssertNoSecrets("wrong-s3cr3t-9z8y7x6w", "mwr-s3cr3t-1a2b3c4d5e");
+    }
+
+    [Fact]
+    public async Task Read_OfBothWhenTheTenantRefusesRolesTheTokenClaims_WalksApartAndFailsOnlyMemberRoles()
+    {
+        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 200, Organizations = 3, MembersPerOrganization = 10 });
+        // The token names read:organization_member_roles, yet the tenant refuses roles with the members listing.
+        tenant.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/api/v2/organizations/*/members"))
+                .WithParam("fields", new WireMock.Matchers.WildcardMatcher("*roles*")).UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(403).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:organization_member_roles","errorCode":"insufficient_scope"}"""));
+
+        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(Both)]);
+
+        AssertMembersCompleteAndOnlyMemberRolesFailed(run);
+        Assert.Contains(run.OfType("LOG"), l => l.GetProperty("log").GetProperty("message").GetString()!.Contains("separate walks", StringComparison.Ordinal));
     }
 
     public void Dispose() => _files.Dispose();
