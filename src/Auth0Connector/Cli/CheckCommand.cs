@@ -80,7 +80,8 @@ internal static class CheckCommand
     /// </summary>
     private static (bool Ok, string Message) Conclude(ConnectorConfig config, CheckProbes probes, IReadOnlySet<string>? granted)
     {
-        var missing = new List<string>();
+        // Grouped by what is lacking, in stream order: "read:roles (streams roles, role_users, role_permissions)".
+        var missing = new List<(string Lacking, List<string> Streams)>();
         var readable = 0;
         var outcomes = probes.Outcomes().ToList();
         foreach (var (stream, outcome) in outcomes)
@@ -94,7 +95,15 @@ internal static class CheckCommand
             };
             if (lacking.Count > 0)
             {
-                missing.Add($"{string.Join(" and ", lacking)} (stream {stream.Name})");
+                var text = string.Join(" and ", lacking);
+                if (missing.FindIndex(m => m.Lacking == text) is var at and >= 0)
+                {
+                    missing[at].Streams.Add(stream.Name);
+                }
+                else
+                {
+                    missing.Add((text, [stream.Name]));
+                }
             }
             else
             {
@@ -102,15 +111,16 @@ internal static class CheckCommand
             }
         }
 
+        var lacks = string.Join("; ", missing.Select(m => $"{m.Lacking} (stream{(m.Streams.Count > 1 ? "s" : string.Empty)} {string.Join(", ", m.Streams)})"));
         var notes = string.Concat(probes.Notes().Select(n => " " + n));
         const string Where = "Grant them to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications), or for a pasted token create one with those scopes.";
         if (readable == 0)
         {
-            return (false, $"Connected to {config.BaseUri.Host}, but the credentials lack the scopes of every stream: {string.Join("; ", missing)}. {Where}");
+            return (false, $"Connected to {config.BaseUri.Host}, but the credentials lack the scopes of every stream: {lacks}. {Where}");
         }
 
         return missing.Count == 0
             ? (true, $"Connected to {config.BaseUri.Host}; every stream's scope is granted.{notes}")
-            : (true, $"Connected to {config.BaseUri.Host}; {readable} of {outcomes.Count} streams can be read. Missing scopes: {string.Join("; ", missing)}. A sync reads the others; these end INCOMPLETE with a config_error until the scopes are granted. {Where}{notes}");
+            : (true, $"Connected to {config.BaseUri.Host}; {readable} of {outcomes.Count} streams can be read. Missing scopes: {lacks}. A sync reads the others; these end INCOMPLETE with a config_error until the scopes are granted. {Where}{notes}");
     }
 }

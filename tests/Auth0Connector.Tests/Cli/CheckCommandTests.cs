@@ -169,6 +169,18 @@ public class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_scope_several_streams_need_is_named_once_with_its_streams()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:roles"])]);
+
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
+
+        var message = Succeeded(run);
+        Assert.Contains("read:roles (streams roles, role_users, role_permissions)", message, StringComparison.Ordinal);
+        Assert.Single(message.Split("read:roles (stream").Skip(1));
+    }
+
+    [Fact]
     public async Task Probes_run_side_by_side_and_report_in_a_fixed_order()
     {
         // Only a scope no stream needs (read:grants): every probe is refused. With latency the independent

@@ -114,9 +114,25 @@ internal static partial class StreamChecks
         var status = check.ConnectionStatus;
         var message = status.GetProperty("message").GetString()!;
         Assert.Equal("SUCCEEDED", status.GetProperty("status").GetString());
-        var entry = Assert.Single(message.Split("; "), e => e.Contains($"(stream {stream})", StringComparison.Ordinal));
+        var entry = MissingEntry(message, stream);
         Assert.All(missing, scope => Assert.Contains(scope, entry, StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// check's entry for <paramref name="stream"/> in its list of missing scopes, grouped by what is lacking:
+    /// <c>read:roles (streams roles, role_users, role_permissions)</c> or <c>read:logs (stream logs)</c>.
+    /// </summary>
+    public static string MissingEntry(string message, string stream)
+    {
+        var list = message.Split(["Missing scopes: ", "of every stream: "], StringSplitOptions.None).Last();
+        var entries = list[..list.IndexOf(". ", StringComparison.Ordinal)].Split("; ").Where(e => e.Contains(" (stream", StringComparison.Ordinal)
+            && e[(e.IndexOf(" (stream", StringComparison.Ordinal) + 1)..].Split([' ', ',', '(', ')', '.'], StringSplitOptions.RemoveEmptyEntries).Contains(stream)).ToList();
+        return Assert.Single(entries);
+    }
+
+    /// <summary>Whether check's message names <paramref name="scope"/> as missing for <paramref name="stream"/>.</summary>
+    public static void AssertNamesMissing(string message, string scope, string stream) =>
+        Assert.StartsWith(scope + " (stream", MissingEntry(message, stream), StringComparison.Ordinal);
 
     /// <summary>The stream ended INCOMPLETE without records, with one config_error naming it and every one of <paramref name="scopes"/>.</summary>
     private static void AssertMissingScope(ConnectorRun run, string stream, string[] scopes)

@@ -82,7 +82,7 @@ internal static partial class StreamChecks
         var probes = granted.Server.LogEntries.Where(e => e.RequestMessage?.Path == path).ToList();
         Assert.Equal(200, Assert.Single(probes).ResponseMessage?.StatusCode is int code ? code : 0);
         Assert.Equal("SUCCEEDED", withoutScope.ConnectionStatus.GetProperty("status").GetString());
-        Assert.Contains($"{scope} (stream {stream})", withoutScope.ConnectionStatus.GetProperty("message").GetString(), StringComparison.Ordinal);
+        AssertNamesMissing(withoutScope.ConnectionStatus.GetProperty("message").GetString()!, scope, stream);
     }
 
     /// <summary>
