@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Auth0Connector.Http;
 
 namespace Auth0Connector.Streams;
@@ -24,5 +25,25 @@ internal sealed class PageSize(int configured)
 
         Interlocked.CompareExchange(ref _value, Fallback, sizeUsed);
         return true;
+    }
+
+    /// <summary>
+    /// GETs <paramref name="uriFor"/>(the size in force); on the per_page rejection, steps down and asks
+    /// again at the smaller size (once: 100 → 50). Returns the answer and the size it was asked with.
+    /// </summary>
+    public async Task<(JsonDocument Document, int Size)> GetAsync(Auth0ApiClient api, Func<int, string> uriFor, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var size = Value;
+            try
+            {
+                return (await api.GetJsonAsync(uriFor(size), cancellationToken), size);
+            }
+            catch (Auth0ApiException e) when (TryStepDown(e, size))
+            {
+                // Ask again at the smaller size.
+            }
+        }
     }
 }

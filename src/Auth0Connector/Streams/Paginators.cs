@@ -32,24 +32,17 @@ internal static class Paginators
         var guard = new ProgressGuard(path);
         while (true)
         {
-            var size = pageSize.Value;
-            // Sizes only step down from 100 to 50, so the position reached is always a page boundary.
-            var page = delivered / size;
-            if ((page + 1) * size > ResultCap)
+            var (document, size) = await pageSize.GetAsync(api, size =>
             {
-                throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {OffsetReach(size)} results; Auth0 cannot page past the first {ResultCap} of one listing ({OffsetReach(size)} with {size} per page), so the rest cannot be read this way.");
-            }
+                // Sizes only step down from 100 to 50, so the position reached is always a page boundary.
+                var page = delivered / size;
+                if ((page + 1) * size > ResultCap)
+                {
+                    throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {OffsetReach(size)} results; Auth0 cannot page past the first {ResultCap} of one listing ({OffsetReach(size)} with {size} per page), so the rest cannot be read this way.");
+                }
 
-            JsonDocument document;
-            try
-            {
-                document = await api.GetJsonAsync(ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", includeTotals ? true : null)), cancellationToken);
-            }
-            catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
-            {
-                continue;
-            }
-
+                return ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", includeTotals ? true : null));
+            }, cancellationToken);
             var result = ToPage(document, itemsProperty, path);
             var count = result.Count;
             var total = TotalOf(result.Root);
@@ -76,18 +69,7 @@ internal static class Paginators
         var guard = new ProgressGuard(path);
         while (true)
         {
-            var size = pageSize.Value;
-            var uri = ApiPath.WithQuery(path, ("take", size), ("from", from));
-            JsonDocument document;
-            try
-            {
-                document = await api.GetJsonAsync(uri, cancellationToken);
-            }
-            catch (Auth0ApiException e) when (pageSize.TryStepDown(e, size))
-            {
-                continue;
-            }
-
+            var (document, _) = await pageSize.GetAsync(api, size => ApiPath.WithQuery(path, ("take", size), ("from", from)), cancellationToken);
             var result = ToPage(document, itemsProperty, path);
             var next = result.Root.StringProperty("next");
             var empty = result.Count == 0;

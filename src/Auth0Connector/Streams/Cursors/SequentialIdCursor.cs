@@ -99,17 +99,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
         var guard = new ProgressGuard(definition.Path);
         while (true)
         {
-            var size = context.PageSize.Value;
-            JsonDocument document;
-            try
-            {
-                document = await context.Api.GetJsonAsync(ApiPath.WithQuery(definition.Path, ("from", after), ("take", size)), cancellationToken);
-            }
-            catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, size))
-            {
-                continue;
-            }
-
+            var (document, _) = await context.PageSize.GetAsync(context.Api, size => ApiPath.WithQuery(definition.Path, ("from", after), ("take", size)), cancellationToken);
             var page = Paginators.ToPage(document, definition.RecordsProperty, definition.Path);
             if (page.Count == 0)
             {
@@ -191,36 +181,23 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     private async Task<JsonDocument?> OldestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
     {
         var query = context.Config.StartDate is { } start ? $"{dateField}:[{Format(start)} TO *]" : null;
-        while (true)
+        var (document, _) = await context.PageSize.GetAsync(context.Api, size => ApiPath.WithQuery(definition.Path, ("q", query), ("sort", $"{dateField}:1"), ("page", 0), ("per_page", size)), cancellationToken);
+        using var page = Paginators.ToPage(document, definition.RecordsProperty, definition.Path);
+        JsonElement? oldest = null;
+        foreach (var record in page.Items.EnumerateArray())
         {
-            var size = context.PageSize.Value;
-            JsonDocument document;
-            try
+            if (IdOf(record, definition.Path) is { } id && (oldest is not { } o || Compare(id, o.StringProperty(idField)!) < 0))
             {
-                document = await context.Api.GetJsonAsync(ApiPath.WithQuery(definition.Path, ("q", query), ("sort", $"{dateField}:1"), ("page", 0), ("per_page", size)), cancellationToken);
+                oldest = record;
             }
-            catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, size))
-            {
-                continue;
-            }
-
-            using var page = Paginators.ToPage(document, definition.RecordsProperty, definition.Path);
-            JsonElement? oldest = null;
-            foreach (var record in page.Items.EnumerateArray())
-            {
-                if (IdOf(record, definition.Path) is { } id && (oldest is not { } o || Compare(id, o.StringProperty(idField)!) < 0))
-                {
-                    oldest = record;
-                }
-            }
-
-            if (oldest is null && page.Count > 0)
-            {
-                throw new InvalidDataException($"{Auth0ApiClient.PathOf(definition.Path)} answered events without a '{idField}' when asked for the oldest one; the stream stops rather than report that the tenant has no events. The tenant or a proxy in front of it is misbehaving: try again later, and report it if it persists.");
-            }
-
-            return oldest is { } found ? JsonDocument.Parse(found.GetRawText(), ServerJson.Options) : null;
         }
+
+        if (oldest is null && page.Count > 0)
+        {
+            throw new InvalidDataException($"{Auth0ApiClient.PathOf(definition.Path)} answered events without a '{idField}' when asked for the oldest one; the stream stops rather than report that the tenant has no events. The tenant or a proxy in front of it is misbehaving: try again later, and report it if it persists.");
+        }
+
+        return oldest is { } found ? JsonDocument.Parse(found.GetRawText(), ServerJson.Options) : null;
     }
 
     /// <summary>
