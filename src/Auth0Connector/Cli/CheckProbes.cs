@@ -29,7 +29,7 @@ internal enum ProbeOutcome
 internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, int concurrency, CancellationToken cancellationToken) : IDisposable
 {
     /// <summary>The role catalog's probe: without read:roles, organization_member_roles costs a request per member.</summary>
-    private static readonly string RolesProbe = ApiPath.WithQuery("roles", ("per_page", 1), ("page", 0));
+    private static readonly string RolesProbe = DefinedStream.ProbePath(Streams.Definitions.Roles.Definition);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonDocument?>>> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(ProbeOutcome Outcome, string? FirstId)>>> _streams = new(StringComparer.Ordinal);
@@ -129,7 +129,7 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
             return (ProbeOutcome.NotProbed, null);
         }
 
-        return await ProbeAsync(ApiPath.WithQuery(ApiPath.Of("organizations", orgId, "members", userId, "roles"), ("per_page", 1), ("page", 0)), "roles", "id");
+        return await ProbeAsync(ApiPath.WithQuery(Streams.Retrievers.MemberRolesRetriever.RolesPath(orgId, userId), ("per_page", 1), ("page", 0)), "roles", "id");
     }
 
     private async Task<(ProbeOutcome, string?)> ProbeAsync(string uri, string? recordsProperty, string? key, string? parentId = null)

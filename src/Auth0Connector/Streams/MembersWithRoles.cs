@@ -137,7 +137,8 @@ internal sealed class MembersWithRoles : IAsyncDisposable
     /// </summary>
     private static async Task<(bool HasMember, List<string>? Unknown)> UnknownMemberFieldsAsync(StreamContext context, string orgId, CancellationToken cancellationToken)
     {
-        var path = ApiPath.WithQuery(ApiPath.Of("organizations", orgId, "members"), ("take", 1));
+        // One record of the listing: what check's probe asks.
+        var path = DefinedStream.ProbePath(Members, orgId);
         JsonDocument document;
         try
         {

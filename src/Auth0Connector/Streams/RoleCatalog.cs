@@ -19,7 +19,8 @@ internal sealed class RoleCatalog : IDisposable
         var catalog = new RoleCatalog();
         try
         {
-            await foreach (var page in Paginators.OffsetAsync(context.Api, "roles", "roles", context.PageSize, cancellationToken))
+            var roles = Definitions.Roles.Definition;
+            await foreach (var page in DefinedStream.PagesAsync(roles, roles.Path, context, cancellationToken))
             {
                 catalog._pages.Add(page);
                 foreach (var role in page.Items.EnumerateArray())

@@ -55,6 +55,9 @@ internal sealed class MemberRolesRetriever : CustomRetriever
 
     private static StreamDefinition Members => Definitions.OrganizationMembers.Definition;
 
+    /// <summary>The per-member endpoint (the definition's path): <c>organizations/{id}/members/{user_id}/roles</c>, each id one segment.</summary>
+    public static string RolesPath(string orgId, string userId) => ApiPath.Of("organizations", orgId, "members", userId, "roles");
+
     private static IAsyncEnumerable<string> OrganizationIdsAsync(StreamContext context, CancellationToken cancellationToken) =>
         DefinedStream.IdsAsync(Definitions.Organizations.Definition, "id", context, cancellationToken);
 
@@ -111,7 +114,7 @@ internal sealed class MemberRolesRetriever : CustomRetriever
 
     private static IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, CancellationToken cancellationToken)
     {
-        var path = ApiPath.Of("organizations", orgId, "members", userId, "roles");
+        var path = RolesPath(orgId, userId);
         return Paginators.OfParentAsync(
             Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken),
             [new("org_id", orgId), new("user_id", userId)],
