@@ -208,7 +208,7 @@ internal static class ReadCommand
                 return await StreamRun.ReadAsync(streams, Failing<(int, StreamItem)>(e), context.Messages, progress, context.Time, cancellationToken);
             }
 
-            return await StreamRun.ReadAsync(streams, FromFirst(items, any), context.Messages, progress, context.Time, cancellationToken);
+            return await StreamRun.ReadAsync(streams, AsyncSequences.FromCurrent(items, any), context.Messages, progress, context.Time, cancellationToken);
         }
     }
 
@@ -223,24 +223,6 @@ internal static class ReadCommand
         }
 
         return await StreamRun.ReadAsync([streams[1]], StreamRun.Only(streams[1], context, cancellationToken), context.Messages, progress, context.Time, cancellationToken) ?? first;
-    }
-
-    /// <summary>The items of an enumerator already moved once (<paramref name="any"/>: it had a first item); disposes it.</summary>
-    private static async IAsyncEnumerable<T> FromFirst<T>(IAsyncEnumerator<T> items, bool any)
-    {
-        await using (items)
-        {
-            if (!any)
-            {
-                yield break;
-            }
-
-            do
-            {
-                yield return items.Current;
-            }
-            while (await items.MoveNextAsync());
-        }
     }
 
 #pragma warning disable CS1998 // An iterator that only throws: the failure surfaces where items are read.

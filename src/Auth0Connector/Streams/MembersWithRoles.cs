@@ -93,7 +93,8 @@ internal sealed class MembersWithRoles : IAsyncDisposable
     {
         var fields = string.Join(",", MemberFields) + ",roles";
         var pages = FanOut.PagesAsync(
-            OrganizationIdsAsync(),
+            // The organizations' ids, from the one listing begun when the walk was planned.
+            AsyncSequences.FromCurrent(_organizations, _any),
             (orgId, token) => DefinedStream.ChildPagesAsync(Members, ["organization_members", "organization_member_roles"], context, orgId, token, ("fields", fields), ("include_fields", true)),
             context.Config.MaxConcurrency,
             cancellationToken);
@@ -114,21 +115,6 @@ internal sealed class MembersWithRoles : IAsyncDisposable
     {
         await _organizations.DisposeAsync();
         _catalog.Dispose();
-    }
-
-    /// <summary>The organizations' ids, from the one listing begun when the walk was planned.</summary>
-    private async IAsyncEnumerable<string> OrganizationIdsAsync()
-    {
-        if (!_any)
-        {
-            yield break;
-        }
-
-        do
-        {
-            yield return _organizations.Current;
-        }
-        while (await _organizations.MoveNextAsync());
     }
 
     /// <summary>
