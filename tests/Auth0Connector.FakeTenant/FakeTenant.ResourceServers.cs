@@ -44,7 +44,7 @@ public sealed partial class FakeTenant
         {
             new()
             {
-                ["id"] = HexId(rnd),
+                ["id"] = TenantData.RandomHex(rnd, 24),
                 ["name"] = "Auth0 Management API",
                 ["identifier"] = audience,
                 ["is_system"] = true,
@@ -66,7 +66,7 @@ public sealed partial class FakeTenant
             bool hs256 = i % 3 == 0;
             var api = new JsonObject
             {
-                ["id"] = HexId(rnd),
+                ["id"] = TenantData.RandomHex(rnd, 24),
                 ["name"] = string.Create(CultureInfo.InvariantCulture, $"API {i}"),
                 ["identifier"] = string.Create(CultureInfo.InvariantCulture, $"https://api{i}.example.com/"),
                 ["allow_offline_access"] = i % 2 == 0,
@@ -81,7 +81,7 @@ public sealed partial class FakeTenant
             if (hs256)
             {
                 // Auth0 lists an HS256 API's signing secret: it passes through as data, never into a log.
-                api["signing_secret"] = RandomSecret(rnd, 32);
+                api["signing_secret"] = TenantData.RandomAlnum(rnd, 32);
             }
 
             if (i % 4 == 1)
@@ -95,9 +95,4 @@ public sealed partial class FakeTenant
 
         return servers;
     }
-
-    private static string HexId(Random rnd) => string.Concat(Enumerable.Range(0, 24).Select(_ => "0123456789abcdef"[rnd.Next(16)]));
-
-    private static string RandomSecret(Random rnd, int length) =>
-        string.Concat(Enumerable.Range(0, length).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[rnd.Next(64)]));
 }
