@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail): publishes the connector (Release) and runs the bench modes.
-# Usage: bench/run.sh [ratelimit|users|enterprise|all] [extra options for the mode]
+# Usage: bench/run.sh [plans|ratelimit|users|enterprise|all] [extra options for the mode]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,6 +15,7 @@ dotnet build bench/Auth0Connector.Bench -c Release -nologo -v quiet -o "$out/ben
 bench="$out/bench/Auth0Connector.Bench"
 case "$mode" in
   all)
+    "$bench" plans --connector "$connector" "$@"
     "$bench" ratelimit --connector "$connector" "$@"
     "$bench" users --connector "$connector" "$@"
     "$bench" enterprise --connector "$connector" "$@" ;;

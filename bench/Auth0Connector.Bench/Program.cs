@@ -10,6 +10,8 @@ using Auth0Connector.FakeTenant;
 //   users       a users sync with no rate limit: records/s and peak RSS, beside a bare baseline
 //               that downloads the same pages and discards them
 //   enterprise  a users sync against an enterprise budget (bucket 50, 16/s) with 150 ms latency
+//   plans       a full sync against each Auth0 plan's rate limits (per-group buckets on Essentials):
+//               elapsed ÷ the floor the buckets allow, requests ÷ the fewest possible, 429s
 // Usage: Auth0Connector.Bench <mode> --connector PATH [--users N] [...]; see bench/run.sh.
 var mode = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1).ToArray());
@@ -21,10 +23,12 @@ switch (mode)
         return await Bench.UsersAsync(options);
     case "enterprise":
         return await Bench.EnterpriseAsync(options);
+    case "plans":
+        return await Plans.RunAsync(options);
     case "baseline-users":
         return await Baseline.RunAsync(options);
     default:
-        Console.Error.WriteLine("usage: Auth0Connector.Bench ratelimit|users|enterprise --connector PATH [--users N] [--organizations N] [--members N] [--bucket N] [--refill R] [--latency-ms N]");
+        Console.Error.WriteLine("usage: Auth0Connector.Bench ratelimit|users|enterprise|plans [--plan free|essentials|enterprise|B/R] --connector PATH [--users N] [--organizations N] [--members N] [--bucket N] [--refill R] [--latency-ms N]");
         return 2;
 }
 
@@ -132,7 +136,7 @@ internal static class Bench
     }
 
     /// <summary>JIT the tenant's paths, then let its bucket refill so the measured sync starts full.</summary>
-    private static async Task WarmUpAsync(FakeTenant tenant, TimeSpan refillPause)
+    internal static async Task WarmUpAsync(FakeTenant tenant, TimeSpan refillPause)
     {
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tenant.IssueToken());
@@ -145,7 +149,7 @@ internal static class Bench
     }
 
     /// <summary>Reads <paramref name="streams"/> (full refresh), or every stream <c>discover</c> lists when null.</summary>
-    private static async Task<RunResult> RunConnectorAsync(string connector, FakeTenant tenant, string[]? streams)
+    internal static async Task<RunResult> RunConnectorAsync(string connector, FakeTenant tenant, string[]? streams)
     {
         var dir = Directory.CreateTempSubdirectory("auth0-bench-").FullName;
         var config = Path.Combine(dir, "config.json");

@@ -31,11 +31,15 @@ public sealed partial class FakeTenant
         }
 
         Interlocked.Increment(ref _requestsServed);
-        var decision = _limiter.Take();
+        var (bucket, limiter) = _limiterOf(req.Method, req.Path.StartsWith("/api/v2/", StringComparison.Ordinal) ? req.Path[8..] : req.Path);
+        var counts = _perBucket.GetOrAdd(bucket, _ => new int[2]);
+        Interlocked.Increment(ref counts[0]);
+        var decision = limiter.Take();
         var headers = decision.Headers(Options.SendRetryAfter).ToArray();
         if (!decision.Allowed)
         {
             Interlocked.Increment(ref _rateLimited);
+            Interlocked.Increment(ref counts[1]);
             return Http.Json(429, Http.ApiError(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"), headers);
         }
 

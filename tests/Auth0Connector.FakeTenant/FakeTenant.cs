@@ -26,7 +26,8 @@ public sealed partial class FakeTenant : IDisposable
     public const int MappingPriority = 1_000;
 
     private readonly ConcurrentDictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
-    private readonly RateLimiter _limiter;
+    private readonly Func<string, string, (string Bucket, RateLimiter Limiter)> _limiterOf;
+    private readonly ConcurrentDictionary<string, int[]> _perBucket = new(StringComparer.Ordinal);
     private readonly Lock _usersGate = new();
     private readonly List<JsonObject> _clients;
     private readonly List<JsonObject> _roles;
@@ -60,7 +61,7 @@ public sealed partial class FakeTenant : IDisposable
         _clients = TenantData.GenerateClients(options);
         // The Management API's identifier as on a real tenant (the client grants name it so too): not the loopback URL, which changes every run.
         _resourceServers = new(() => GenerateResourceServers(options, $"https://{options.TenantName}.us.auth0.com/api/v2/"));
-        _limiter = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
+        _limiterOf = Limiters(options);
         Server = null!;
         BaseUrl = string.Empty;
     }
@@ -140,6 +141,27 @@ public sealed partial class FakeTenant : IDisposable
 
     /// <summary>429 answers sent.</summary>
     public int RateLimitedCount => Volatile.Read(ref _rateLimited);
+
+    /// <summary>Per rate-limit bucket (<c>global</c> without per-group buckets): requests served, and how many of them were 429s.</summary>
+    public IReadOnlyDictionary<string, (int Served, int RateLimited)> ServedByBucket =>
+        _perBucket.ToDictionary(p => p.Key, p => (Volatile.Read(ref p.Value[0]), Volatile.Read(ref p.Value[1])), StringComparer.Ordinal);
+
+    /// <summary>Which limiter answers a request (method, path under /api/v2/): the plan's bucket of it, or the single global one.</summary>
+    private static Func<string, string, (string, RateLimiter)> Limiters(FakeTenantOptions options)
+    {
+        if (options.RateLimitPlan is not { } plan)
+        {
+            var global = new RateLimiter(options.Time, options.RateLimitBucket, options.RateLimitRefillPerSecond);
+            return (_, _) => ("global", global);
+        }
+
+        var limiters = plan.Buckets.ToDictionary(b => b.Name, b => new RateLimiter(options.Time, b.Burst, b.RefillPerSecond), StringComparer.Ordinal);
+        return (method, path) =>
+        {
+            var bucket = plan.BucketOf(method, path);
+            return (bucket.Name, limiters[bucket.Name]);
+        };
+    }
 
     public static FakeTenant Start(FakeTenantOptions? options = null)
     {

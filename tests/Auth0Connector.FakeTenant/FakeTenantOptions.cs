@@ -106,6 +106,12 @@ public sealed class FakeTenantOptions
     /// <summary>Bucket refill rate in requests per second (enterprise production: 16).</summary>
     public double RateLimitRefillPerSecond { get; set; } = 16;
 
+    /// <summary>
+    /// Rate limits as a subscription plan sets them (<see cref="FakeTenant.RateLimitPlan"/>: one global bucket, or
+    /// one per endpoint group). Set, it replaces <see cref="RateLimitBucket"/>; null (the default): that single bucket.
+    /// </summary>
+    public RateLimitPlan? RateLimitPlan { get; set; }
+
     /// <summary>Also send <c>Retry-After</c> (whole seconds) on 429 answers. Off by default, like most Auth0 answers.</summary>
     public bool SendRetryAfter { get; set; }
 

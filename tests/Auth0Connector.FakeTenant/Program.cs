@@ -32,6 +32,9 @@ internal static class Program
           --port N                   listen on 127.0.0.1:N (default: a free port)
           --rate-limit-bucket N      enable the global rate limit with a bucket of N requests
           --refill-per-second R      bucket refill rate (16)
+          --rate-limit-plan P        rate limits as a plan sets them: free (one bucket, 2 / 2 per s), essentials
+                                     (one bucket per endpoint group), enterprise (one bucket, 50 / 16 per s), or
+                                     BURST/REFILL (one bucket); replaces --rate-limit-bucket
           --retry-after              send Retry-After on 429
           --latency-ms N             delay every /api/v2 and /oauth/token answer by N ms of real time (0)
           --fault-rate R             fraction 0..1 of /api/v2 requests that fail (5xx or empty 200) (0)
@@ -71,6 +74,7 @@ internal static class Program
                     case "--port": options.Port = Int(args, ref i); break;
                     case "--rate-limit-bucket": options.RateLimitBucket = Int(args, ref i); break;
                     case "--refill-per-second": options.RateLimitRefillPerSecond = double.Parse(Value(args, ref i), NumberStyles.Float, CultureInfo.InvariantCulture); break;
+                    case "--rate-limit-plan": options.RateLimitPlan = RateLimitPlan.Parse(Value(args, ref i)); break;
                     case "--retry-after": options.SendRetryAfter = true; break;
                     case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(Int(args, ref i)); break;
                     case "--fault-rate": options.FaultRate = Fraction(args, ref i); break;
@@ -102,7 +106,8 @@ internal static class Program
             $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; " +
             (ReferenceEquals(options.GrantedScopes, FakeTenant.AllScopes) ? "every stream's scope granted" : $"scopes granted: {string.Join(' ', options.GrantedScopes)}") +
             "; rate limit " +
-            (options.RateLimitBucket is int bucket ? $"{bucket} burst / {options.RateLimitRefillPerSecond.ToString(CultureInfo.InvariantCulture)} per s" : "off") +
+            (options.RateLimitPlan is { } plan ? $"plan {plan.Name} ({string.Join(", ", plan.Buckets.Select(b => $"{b.Name} {b.Burst} / {b.RefillPerSecond.ToString("0.##", CultureInfo.InvariantCulture)} per s"))})" :
+             options.RateLimitBucket is int bucket ? $"{bucket} burst / {options.RateLimitRefillPerSecond.ToString(CultureInfo.InvariantCulture)} per s" : "off") +
             (options.Latency > TimeSpan.Zero ? $"; latency {options.Latency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms" : string.Empty) +
             (options.FaultRate > 0 ? $"; fault rate {options.FaultRate.ToString(CultureInfo.InvariantCulture)} (seed {options.FaultSeed.ToString(CultureInfo.InvariantCulture)})" : string.Empty) +
             (options.SearchIndexLag > TimeSpan.Zero ? $"; search index lag {options.SearchIndexLag.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms" : string.Empty) +

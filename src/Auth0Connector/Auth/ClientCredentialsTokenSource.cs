@@ -100,6 +100,11 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         }
 
         using var _ = response;
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw QuotaExceeded(response);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             if (Auth0ApiException.IsTransientStatus(response.StatusCode))
@@ -134,6 +139,23 @@ internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorCon
         {
             throw new Auth0ApiException(response.StatusCode, "invalid_json", "The token endpoint answered with a body that is not JSON.", config.TokenUri.AbsolutePath);
         }
+    }
+
+    /// <summary>
+    /// A 429 from the token endpoint: Auth0's per-tenant quota of machine-to-machine tokens (its Retry-After is often
+    /// hours) or the endpoint's own rate limit, still refused after retries. Either way no request can be sent.
+    /// </summary>
+    private Auth0ApiException QuotaExceeded(HttpResponseMessage response)
+    {
+        var now = time.GetUtcNow();
+        var retry = response.Headers.RetryAfter is { } after ? after.Delta is { } delta ? now + delta : after.Date : null;
+        var when = retry is { } at && at > now && at < now + TimeSpan.FromDays(31)
+            ? $" Auth0 asks to wait until {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC."
+            : string.Empty;
+        return new Auth0ApiException(HttpStatusCode.TooManyRequests, "too_many_requests",
+            $"The token endpoint {config.TokenUri.AbsolutePath} refused a new access token with HTTP 429: the tenant's quota of machine-to-machine tokens is used up, or its token endpoint is rate limited.{when} "
+            + "This connector requests one token per run; look for other applications fetching a token per request (Auth0 dashboard → Monitoring → Logs, or Tenant Settings → Subscription for the quota), "
+            + "or use credentials.auth_type oauth2_access_token with a token obtained once.", config.TokenUri.AbsolutePath);
     }
 
     /// <summary>Renew with a margin: 10% of the lifetime, at least 10 s and at most 10 minutes.</summary>

@@ -46,14 +46,16 @@ internal static class ConnectorServices
         var throttle = new ThrottleMonitor(time);
         services.AddSingleton(throttle);
         services.AddSingleton(new RateGate(time, config.RequestsPerSecond, throttle, log));
-        services.AddTransient(provider => new RateGateHandler(provider.GetRequiredService<RateGate>()));
+        // max_concurrency bounds the requests in flight of the whole process, whatever reads side by side.
+        var inFlight = new SemaphoreSlim(config.MaxConcurrency, config.MaxConcurrency);
+        services.AddTransient(provider => new RateGateHandler(provider.GetRequiredService<RateGate>(), inFlight));
         services.AddTransient(provider => new AuthenticationHandler(provider.GetRequiredService<ITokenSource>()));
         var api = services.AddHttpClient<Auth0ApiClient>(http =>
         {
             Configure(http);
             http.BaseAddress = config.ApiBaseUri;
         });
-        api.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, throttle)));
+        api.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, throttle, gated: true)));
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
 
@@ -10,9 +11,9 @@ namespace Auth0Connector.Cli;
 /// STATEs (each counting the records since the previous one), then COMPLETE or INCOMPLETE. Streams
 /// read together (members and member roles from one walk) each have their own.
 /// </summary>
-internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, SyncProgress? progress, TimeProvider time)
+internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, SyncProgress? progress, TimeProvider time, RequestScope? scope)
 {
-    private readonly SyncProgress.StreamProgress? _progress = progress?.Start(stream.Name);
+    private readonly SyncProgress.StreamProgress? _progress = progress?.Start(stream.Name, scope);
     private readonly long _started = time.GetTimestamp();
     private long _sinceState;
     private long _total;
@@ -22,13 +23,21 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
     public IAuth0Stream Stream => stream;
 
     /// <summary>Reads <paramref name="streams"/> from one source of items (index into <paramref name="streams"/>); the failure, if any, is every stream's.</summary>
-    public static async Task<Failure?> ReadAsync(IReadOnlyList<IAuth0Stream> streams, IAsyncEnumerable<(int Stream, StreamItem Item)> items, MessageWriter messages, SyncProgress? progress, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Failure?> ReadAsync(IReadOnlyList<IAuth0Stream> streams, IAsyncEnumerable<(int Stream, StreamItem Item)> items, MessageWriter messages, SyncProgress? progress, TimeProvider time, RequestScope? scope, CancellationToken cancellationToken)
     {
-        var runs = streams.Select(s => new StreamRun(s, messages, progress, time)).ToList();
+        var runs = streams.Select(s => new StreamRun(s, messages, progress, time, scope)).ToList();
         foreach (var run in runs)
         {
             messages.Status(run.Stream.Name, StreamStatus.Started);
         }
+
+        // Waits for the rate limit are told as the streams' RUNNING/RATE_LIMITED, only once they have STARTED.
+        var names = string.Join(" and ", streams.Select(s => s.Name));
+        scope?.ReportTo((waited, until) =>
+        {
+            runs.ForEach(r => messages.Status(r.Stream.Name, StreamStatus.Running, until));
+            messages.Log(LogLevel.Info, $"{names}: waiting for the tenant's rate limit ({waited.TotalSeconds:F1} s spent waiting since the last notice; quota resets at {until:HH:mm:ss} UTC).");
+        });
 
         try
         {
@@ -61,11 +70,20 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
         }
     }
 
+#pragma warning disable CS1998 // An iterator that only throws: the failure surfaces where items are read.
+    /// <summary>A source of items that fails at once with <paramref name="error"/> (a stream that cannot be read says why).</summary>
+    public static async IAsyncEnumerable<(int, StreamItem)> Failing(Exception error)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        yield break;
+    }
+#pragma warning restore CS1998
+
     /// <summary>A stream skipped after the sync was stopped: STARTED? no; INCOMPLETE, and its summary row.</summary>
     public static void Skip(IAuth0Stream stream, MessageWriter messages, SyncProgress? progress)
     {
         messages.Status(stream.Name, StreamStatus.Incomplete);
-        if (progress?.Start(stream.Name) is { } skipped)
+        if (progress?.Start(stream.Name, null) is { } skipped)
         {
             progress.End(skipped, "INCOMPLETE");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Auth0Connector.Http;
 
 namespace Auth0Connector.Cli;
 
@@ -15,12 +16,15 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
     private readonly List<StreamProgress> _streams = [];
     private readonly long _startedAt = time.GetTimestamp();
     private ITimer? _timer;
-    private StreamProgress? _running;
+    private readonly List<StreamProgress> _running = [];
     private bool _lineShown;
 
     /// <summary>Figures of one stream; <see cref="Record"/> is called for each record written.</summary>
-    internal sealed class StreamProgress(string name, long startedAt, long requestsAtStart, TimeSpan waitedAtStart)
+    internal sealed class StreamProgress(string name, long startedAt, long requestsAtStart, TimeSpan waitedAtStart, RequestScope? scope = null)
     {
+        /// <summary>The requests and waits of its unit of work (streams read side by side each have their own); null: the process's.</summary>
+        public RequestScope? Scope { get; } = scope;
+
         private long _records;
 
         public string Name { get; } = name;
@@ -45,13 +49,13 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         public void Record() => Volatile.Write(ref _records, _records + 1);
     }
 
-    public StreamProgress Start(string stream)
+    public StreamProgress Start(string stream, RequestScope? scope)
     {
-        var progress = new StreamProgress(stream, time.GetTimestamp(), requests(), waited());
+        var progress = new StreamProgress(stream, time.GetTimestamp(), scope?.Requests ?? requests(), scope?.Waited ?? waited(), scope);
         lock (_gate)
         {
             _streams.Add(progress);
-            _running = progress;
+            _running.Add(progress);
             if (live && _timer is null)
             {
                 _timer = time.CreateTimer(_ => Draw(), null, Refresh, Refresh);
@@ -66,10 +70,10 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         lock (_gate)
         {
             progress.Status = status;
-            progress.Requests = requests() - progress.RequestsAtStart;
-            progress.Waited = waited() - progress.WaitedAtStart;
+            progress.Requests = RequestsOf(progress) - progress.RequestsAtStart;
+            progress.Waited = WaitedOf(progress) - progress.WaitedAtStart;
             progress.Duration = time.GetElapsedTime(progress.StartedAt);
-            _running = null;
+            _running.Remove(progress);
             ClearLine();
         }
     }
@@ -80,22 +84,39 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         var elapsed = time.GetElapsedTime(progress.StartedAt);
         var records = progress.Records;
         var rate = elapsed.TotalSeconds >= 0.5 ? records / elapsed.TotalSeconds : 0;
-        var rateLimited = waited() - progress.WaitedAtStart;
+        var rateLimited = WaitedOf(progress) - progress.WaitedAtStart;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{progress.Name}: {records:N0} records ({rate:N0}/s), {requests() - progress.RequestsAtStart:N0} requests, {rateLimited.TotalSeconds:F1} s waited on rate limits, {elapsed.TotalSeconds:F0} s");
+            $"{progress.Name}: {records:N0} records ({rate:N0}/s), {RequestsOf(progress) - progress.RequestsAtStart:N0} requests, {rateLimited.TotalSeconds:F1} s waited on rate limits, {elapsed.TotalSeconds:F0} s");
     }
+
+    /// <summary>The line shown while several streams run side by side: each with its records, then the process's figures.</summary>
+    internal string LiveLine(IReadOnlyList<StreamProgress> running)
+    {
+        if (running.Count == 1)
+        {
+            return LiveLine(running[0]);
+        }
+
+        var streams = string.Join(" · ", running.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Records:N0}")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{running.Count} streams: {streams} records; {requests():N0} requests, {waited().TotalSeconds:F1} s waited on rate limits, {time.GetElapsedTime(_startedAt).TotalSeconds:F0} s");
+    }
+
+    private long RequestsOf(StreamProgress progress) => progress.Scope?.Requests ?? requests();
+
+    private TimeSpan WaitedOf(StreamProgress progress) => progress.Scope?.Waited ?? waited();
 
     private void Draw()
     {
         lock (_gate)
         {
-            if (_running is not { } running)
+            if (_running.Count == 0)
             {
                 return;
             }
 
             // Carriage return, the line, then erase whatever a longer previous line left.
-            stderr.Write($"\r{LiveLine(running)}\u001b[K");
+            stderr.Write($"\r{LiveLine(_running)}\u001b[K");
             stderr.Flush();
             _lineShown = true;
         }
@@ -111,8 +132,8 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         }
     }
 
-    /// <summary>The summary table; every stream of the catalog is named, those not run as SKIPPED.</summary>
-    public void WriteSummary(IEnumerable<string> catalog)
+    /// <summary>The summary table; every stream of the catalog is named, those not run as SKIPPED; then the rate-limit buckets.</summary>
+    public void WriteSummary(IEnumerable<string> catalog, IReadOnlyList<BucketReport>? buckets = null)
     {
         lock (_gate)
         {
@@ -135,8 +156,29 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
                 output.Append("  The streams not COMPLETE are explained by the TRACE ERROR messages on stdout.\n");
             }
 
+            AppendBuckets(output, buckets ?? []);
+
             stderr.Write(output.ToString());
             stderr.Flush();
+        }
+    }
+
+    /// <summary>Per rate-limit bucket: the endpoint groups it served, what was learnt of it, requests sent and time waited.</summary>
+    private static void AppendBuckets(System.Text.StringBuilder output, IReadOnlyList<BucketReport> buckets)
+    {
+        if (buckets.Count == 0)
+        {
+            return;
+        }
+
+        var shared = buckets.Count == 1 && buckets[0].Groups.Count > 1;
+        output.Append(CultureInfo.InvariantCulture, $"  rate-limit buckets ({(shared ? "one bucket for every endpoint" : "one per endpoint group")}):\n");
+        foreach (var bucket in buckets)
+        {
+            var name = shared ? "every endpoint" : string.Join(", ", bucket.Groups.Select(EndpointGroups.NameOf));
+            var limit = bucket.Limit is { } l ? l.ToString(CultureInfo.InvariantCulture) : "?";
+            var refill = bucket.RefillPerSecond is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.##}/s {(bucket.RefillMeasured ? "measured" : "as Auth0 publishes")}") : "refill unknown";
+            output.Append(CultureInfo.InvariantCulture, $"    {name}: burst {limit}, {refill}; {bucket.Requests:N0} requests, {bucket.Waited.TotalSeconds:F1} s waited\n");
         }
     }
 

@@ -47,8 +47,9 @@ internal sealed class RequestLoggingHandler(DiagnosticLog log, bool logQuery = t
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
+            var bucket = request.Options.TryGetValue(RateGateHandler.GroupOption, out var group) ? $"{EndpointGroups.NameOf(group)} bucket, " : string.Empty;
             log.Debug($"http {request.Method} {target} -> {(int)response.StatusCode} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms"
-                + (RateLimitHeaders.RemainingOf(response) is { } remaining ? $" (rate limit remaining {remaining})" : string.Empty));
+                + (RateLimitHeaders.RemainingOf(response) is { } remaining ? $" ({bucket}rate limit remaining {remaining})" : bucket.Length > 0 ? $" ({bucket.TrimEnd(',', ' ')})" : string.Empty));
             return response;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)

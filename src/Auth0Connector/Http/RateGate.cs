@@ -2,262 +2,236 @@ using System.Globalization;
 
 namespace Auth0Connector.Http;
 
+/// <summary>What the gate admitted a request on: given back with its answer (<see cref="RateGate.Completed"/>).</summary>
+internal readonly record struct RateTicket(EndpointGroup Group, BucketModel Bucket, bool TookToken, long Probe);
+
+/// <summary>A bucket as the summary shows it: the groups it serves, what the connector learnt of it, requests and waits.</summary>
+internal sealed record BucketReport(IReadOnlyList<EndpointGroup> Groups, int? Limit, double? RefillPerSecond, bool RefillMeasured, long Requests, TimeSpan Waited);
+
 /// <summary>
-/// The rate gate every Management API request of the process passes (retries included). It mirrors
-/// the tenant's token bucket from Auth0's <c>x-ratelimit-limit/remaining/reset</c> headers and spaces
-/// requests so that a long sync runs at the bucket's refill rate instead of bouncing off 429s; with
-/// <c>requests_per_second</c> set it also caps our own rate, to leave room for other clients.
+/// The rate gate every Management API request of the process passes (retries included): one budget per bucket of
+/// the tenant. Each request is paced by the bucket model of its endpoint group (<see cref="EndpointGroups"/>), which
+/// mirrors that bucket from the <c>x-ratelimit-*</c> headers of the answers it serves (<see cref="BucketModel"/>),
+/// so requests of different buckets never wait for each other; with <c>requests_per_second</c> set the whole
+/// process is also capped, to leave room for other clients.
 /// </summary>
 /// <remarks>
-/// Auth0 does not say how fast the bucket refills, so the gate measures it: between two responses
-/// the bucket gained <c>remaining_now - remaining_then + requests answered in between</c> (429s
-/// excepted; each 429 also lowers the estimate). Until a
-/// second of such observations exists, an empty bucket is probed once at its reset time.
+/// Every group starts on one shared model: Free and Enterprise tenants have one global bucket, and a model that
+/// is shared where the buckets are separate is only slow, never a 429. The first answer that cannot come from the
+/// shared bucket (another limit, or more requests remaining than it can have) shows that the tenant has a bucket
+/// per group (Essentials, Professional); from then on each group is split off to a model of its own at its next
+/// answer, and a model never takes another bucket's headers.
 /// </remarks>
 internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, ThrottleMonitor monitor, DiagnosticLog? log = null)
 {
-    private const int Window = 40;
-    private const double Safety = 0.99;
-    private static readonly TimeSpan MinimumSpan = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
-    // Reset is in whole seconds and clocks differ a little: aim just after it.
-    private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
-    // One request of the bucket is kept in hand: the model is an estimate (answers overtake each other,
-    // requests in flight are counted or not yet, clocks differ), and a request sent on the bucket's
-    // last token is a 429 whenever the estimate is a little high. It costs one request's time, once.
-    private const double Reserve = 1;
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
-    private readonly Queue<(DateTimeOffset At, int Remaining, bool Spent)> _observations = new();
+    private readonly Dictionary<EndpointGroup, BucketModel> _buckets = Initial();
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
-    private bool _known;              // have we seen rate-limit headers at all?
-    private double _tokens;           // requests the bucket allows now, by our model
-    private DateTimeOffset _tokensAt;
-    private int _limit = int.MaxValue;
-    private double? _refillPerSecond;
-    private DateTimeOffset _resetAt;
-    private bool _probing;
-    private long _probe;              // which admitted request is the probe (see Abandoned)
-    private int _inFlight;
+    private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _perGroup;
+    private int _models = 1;
 
-    /// <summary>Waits for this request's turn; the caller reports the response with <see cref="Completed"/>.</summary>
-    public async ValueTask AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>Completes with the first successful answer: the credentials work (read starts its other streams then).</summary>
+    public Task FirstSuccess => _firstSuccess.Task;
+
+    /// <summary>True once the tenant's answers showed one bucket per endpoint group.</summary>
+    public bool PerGroupBuckets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _perGroup;
+            }
+        }
+    }
+
+    /// <summary>Waits for this request's turn in its group's bucket; the caller reports the answer with <see cref="Completed"/>.</summary>
+    public async ValueTask<RateTicket> AcquireAsync(EndpointGroup group, CancellationToken cancellationToken)
     {
         var waited = TimeSpan.Zero;
         DateTimeOffset? quotaReset = null;
         while (true)
         {
             TimeSpan wait;
-            var admitted = false;
-            var tookToken = false;
-            long probe = 0;
-            double tokens;
-            double? refill;
+            RateTicket ticket;
+            string? holding = null;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
-                Refill(now);
-                if (!_known || _tokens >= 1 + Reserve)
+                var bucket = _buckets[group];
+                if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
                 {
-                    _tokens--;
-                    admitted = tookToken = true;
-                }
-                else if (_refillPerSecond is not null)
-                {
-                    quotaReset = _resetAt;
-                }
-                else if (!_probing && now >= _resetAt)
-                {
-                    _probing = true;
-                    probe = ++_probe;
-                    admitted = true;
-                }
-
-                if (admitted)
-                {
-                    _inFlight++;
+                    ticket = new RateTicket(group, bucket, tookToken, probe);
+                    bucket.Used.Add(group);
+                    bucket.AddWait(now - waited, now);
                     var slot = _nextSlot > now ? _nextSlot : now;
                     _nextSlot = slot + _interval;
                     wait = slot - now;
                 }
-                else if (_refillPerSecond is null)
-                {
-                    quotaReset = _resetAt;
-                    wait = _probing || _resetAt <= now ? ProbePoll : _resetAt - now;
-                }
                 else
                 {
-                    wait = TimeSpan.FromSeconds((1 + Reserve - _tokens) / _refillPerSecond.Value);
+                    ticket = default;
+                    quotaReset = bucket.RefillPerSecond is null ? bucket.ResetAt : now + wait;
+                    if (log?.DebugEnabled == true)
+                    {
+                        holding = $"rate gate: holding a {EndpointGroups.NameOf(group)} request {Capped(wait).TotalMilliseconds:F0} ms (bucket model {bucket.Tokens:F2} requests of {bucket.Limit}, refill {(bucket.RefillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)";
+                    }
                 }
-
-                // The model as this request saw it, for the debug line (read outside the lock, it could tear).
-                (tokens, refill) = (_tokens, _refillPerSecond);
             }
 
-            if (admitted)
+            if (ticket.Bucket is not null)
             {
-                if (wait > TimeSpan.Zero)
-                {
-                    try
-                    {
-                        await Task.Delay(wait, time, cancellationToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Given up before it was sent: nothing is in flight, no probe is pending.
-                        Abandoned(tookToken, probe);
-                        throw;
-                    }
-                }
-
+                await WaitForSlotAsync(ticket, wait, cancellationToken);
                 // Pacing by requests_per_second is our own choice, not the tenant's limit: not reported.
                 monitor.Waited(waited, quotaReset);
-                return;
+                return ticket;
             }
 
             // However the model got there (a refill rate measured near zero, say), no pause exceeds a minute.
-            wait = wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > RateLimitHeaders.MaxWait ? RateLimitHeaders.MaxWait : wait;
-            log?.Debug($"rate gate: holding a request {wait.TotalMilliseconds:F0} ms (bucket model {tokens:F2} requests, refill {(refill is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)");
+            wait = Capped(wait);
+            if (holding is not null)
+            {
+                log!.Debug(holding);
+            }
+
             await Task.Delay(wait, time, cancellationToken);
             waited += wait;
         }
     }
 
-    private void Abandoned(bool tookToken, long probe)
+    /// <summary>Records what the answer says about its bucket (null: the request failed without one).</summary>
+    public void Completed(RateTicket ticket, HttpResponseMessage? response)
     {
-        lock (_gate)
-        {
-            _inFlight = Math.Max(0, _inFlight - 1);
-            if (tookToken)
-            {
-                _tokens++;
-            }
-
-            // Only if this request is still the pending probe, not one admitted since.
-            if (probe != 0 && probe == _probe)
-            {
-                _probing = false;
-            }
-        }
-    }
-
-    /// <summary>Records what the response says about the bucket (null: the request failed without one).</summary>
-    public void Completed(HttpResponseMessage? response)
-    {
-        var headers = response is null ? default : RateLimitHeaders.Read(response, time.GetUtcNow());
-        var (remaining, limit, reset) = (headers.Remaining, headers.Limit, headers.Reset);
+        var now = time.GetUtcNow();
+        var headers = response is null ? default : RateLimitHeaders.Read(response, now);
         var limited = response?.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
-        // A 429's Retry-After is the tenant's explicit answer: it wins over the bucket's reset time.
-        var retryAfter = limited ? headers.RetryAfter : null;
+        if (response?.IsSuccessStatusCode == true)
+        {
+            _firstSuccess.TrySetResult();
+        }
+
+        string? split = null;
         lock (_gate)
         {
-            _inFlight = Math.Max(0, _inFlight - 1);
-            _probing = false;
-            if (remaining is not { } r)
+            ticket.Bucket.Answered();
+            var bucket = _buckets[ticket.Group];
+            if (headers.Remaining is not null && bucket.Groups.Count > 1)
             {
-                return;
+                if (!_perGroup && bucket.Contradicts(ticket.Group, headers, now))
+                {
+                    _perGroup = true;
+                    split = $"rate gate: {EndpointGroups.NameOf(ticket.Group)} answered with limit {headers.Limit?.ToString(CultureInfo.InvariantCulture) ?? "?"}, remaining {headers.Remaining} where the shared model allows {bucket.Tokens:F1} of {bucket.Limit}: the tenant has a bucket per endpoint group";
+                }
+
+                if (_perGroup)
+                {
+                    bucket = SplitOff(ticket.Group, bucket);
+                }
             }
 
-            var now = time.GetUtcNow();
-            Refill(now);
-            // The tenant reports whole requests, and the others still in flight were probably not
-            // counted yet. Answers can arrive out of order: a count above our model is trusted less
-            // one (the answer may have been overtaken by one already counted), a lower one fully.
-            var floor = r - _inFlight;
-            if (!_known)
-            {
-                _tokens = floor;
-            }
-            else if (floor > _tokens)
-            {
-                _tokens = Math.Max(_tokens, floor - 1);
-            }
-            else
-            {
-                _tokens = _refillPerSecond is null ? floor : Math.Min(_tokens, floor + 0.999);
-            }
+            bucket.Observe(ticket.Group, headers, limited, now);
+        }
 
-            _known = true;
-            _limit = limit ?? _limit;
-            _tokensAt = now;
-            if (retryAfter is { } after)
-            {
-                _resetAt = now + after;
-            }
-            else if (reset is { } at && at + ResetMargin > _resetAt)
-            {
-                _resetAt = at + ResetMargin;
-            }
-
-            if (limited && _refillPerSecond is { } rate)
-            {
-                // We overestimated the refill: back off, the measurements will correct it.
-                _refillPerSecond = rate * 0.8;
-            }
-
-            Measure(now, r, spent: !limited);
+        if (split is not null)
+        {
+            log?.Debug(split);
         }
     }
 
-    private void Refill(DateTimeOffset now)
+    /// <summary>Every bucket model with its figures, in the order they were made.</summary>
+    public IReadOnlyList<BucketReport> Report()
     {
-        if (_refillPerSecond is { } rate && now > _tokensAt)
+        lock (_gate)
         {
-            _tokens = Math.Min(_limit, _tokens + (rate * (now - _tokensAt).TotalSeconds));
-            _tokensAt = now;
+            return [.. _buckets.Values.Distinct().OrderBy(b => b.Id).Where(b => b.Admitted > 0)
+                .Select(b => new BucketReport([.. b.Used], b.Known ? b.Limit : null, b.RefillPerSecond, b.RefillMeasured, b.Admitted, b.Waited))];
         }
     }
 
-    /// <summary>Refill rate over the recent responses: tokens gained plus tokens spent, per second.</summary>
-    private void Measure(DateTimeOffset now, int remaining, bool spent)
+    private static Dictionary<EndpointGroup, BucketModel> Initial()
     {
-        if (remaining > _limit / 2)
+        var shared = new BucketModel(0);
+        foreach (var group in Enum.GetValues<EndpointGroup>())
         {
-            // A bucket with room to spare tells our own pace, not its refill rate: measure only
-            // while we are draining it.
-            _observations.Clear();
-            return;
+            shared.Groups.Add(group);
         }
 
-        _observations.Enqueue((now, remaining, spent));
-        while (_observations.Count > Window)
-        {
-            _observations.Dequeue();
-        }
+        return shared.Groups.ToDictionary(g => g, _ => shared);
+    }
 
-        var (firstAt, firstRemaining, _) = _observations.Peek();
-        var span = now - firstAt;
-        if (span < MinimumSpan)
+    /// <summary><paramref name="group"/> gets a model of its own; the shared one forgets the answers that mixed both.</summary>
+    private BucketModel SplitOff(EndpointGroup group, BucketModel shared)
+    {
+        shared.Groups.Remove(group);
+        shared.ForgetMeasurements();
+        var own = new BucketModel(_models++);
+        own.Groups.Add(group);
+        _buckets[group] = own;
+        return own;
+    }
+
+    private static TimeSpan Capped(TimeSpan wait) =>
+        wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > RateLimitHeaders.MaxWait ? RateLimitHeaders.MaxWait : wait;
+
+    /// <summary>An admitted request's wait for its requests_per_second slot; given up there, it was never sent.</summary>
+    private async Task WaitForSlotAsync(RateTicket ticket, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (wait <= TimeSpan.Zero)
         {
             return;
         }
 
-        // Every answered request after the first observation spent a request; a 429 did not.
-        var spentSince = _observations.Skip(1).Count(o => o.Spent);
-        var gained = remaining - firstRemaining + spentSince;
-        // Counts are whole requests: one fewer keeps a short window from overestimating.
-        if (gained > 1)
+        try
         {
-            _refillPerSecond = Safety * (gained - 1) / span.TotalSeconds;
+            await Task.Delay(wait, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Given up before it was sent: nothing is in flight, no probe is pending.
+            lock (_gate)
+            {
+                ticket.Bucket.Abandoned(ticket.TookToken, ticket.Probe);
+            }
+
+            throw;
         }
     }
 }
 
-/// <summary>Makes each attempt (retries included) pass the <see cref="RateGate"/>.</summary>
-internal sealed class RateGateHandler(RateGate gate) : DelegatingHandler
+/// <summary>
+/// Makes each attempt (retries included) pass the <see cref="RateGate"/> in its endpoint group's bucket, then wait
+/// for one of the process's <c>max_concurrency</c> slots: a request waiting for its bucket holds no slot, so a slow
+/// bucket never keeps the others' requests from going.
+/// </summary>
+internal sealed class RateGateHandler(RateGate gate, SemaphoreSlim inFlight) : DelegatingHandler
 {
+    /// <summary>The request option naming a request's endpoint group (read by the debug log).</summary>
+    public static readonly HttpRequestOptionsKey<EndpointGroup> GroupOption = new("auth0-connector.endpoint-group");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        await gate.AcquireAsync(cancellationToken);
+        var group = request.RequestUri is { } uri ? EndpointGroups.Of(request.Method, uri) : EndpointGroup.Other;
+        request.Options.Set(GroupOption, group);
+        var ticket = await gate.AcquireAsync(group, cancellationToken);
         HttpResponseMessage? response = null;
+        var slot = false;
         try
         {
+            await inFlight.WaitAsync(cancellationToken);
+            slot = true;
             response = await base.SendAsync(request, cancellationToken);
             return response;
         }
         finally
         {
-            gate.Completed(response);
+            if (slot)
+            {
+                inFlight.Release();
+            }
+
+            gate.Completed(ticket, response);
         }
     }
 }

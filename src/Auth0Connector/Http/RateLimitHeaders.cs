@@ -11,6 +11,12 @@ namespace Auth0Connector.Http;
 /// </summary>
 internal readonly record struct RateLimitHeaders(int? Limit, int? Remaining, DateTimeOffset? Reset, TimeSpan? RetryAfter)
 {
+    /// <summary>
+    /// True when <c>Retry-After</c> asks for more than <see cref="MaxWait"/> (a plausible value, capped in
+    /// <see cref="RetryAfter"/>): Auth0's per-tenant token quota answers with hours, which no retry should wait out.
+    /// </summary>
+    public bool LongRetryAfter { get; init; }
+
     /// <summary>The longest single wait any header can cause.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
@@ -23,7 +29,11 @@ internal readonly record struct RateLimitHeaders(int? Limit, int? Remaining, Dat
     {
         var limit = Count(response, "x-ratelimit-limit");
         var remaining = Count(response, "x-ratelimit-remaining");
-        return new RateLimitHeaders(limit, remaining is { } r && limit is { } l && r > l ? l : remaining, ResetOf(response, now), RetryAfterOf(response, now));
+        var retryAfter = RetryAfterOf(response, now);
+        return new RateLimitHeaders(limit, remaining is { } r && limit is { } l && r > l ? l : remaining, ResetOf(response, now), retryAfter is { } w ? Cap(w) : null)
+        {
+            LongRetryAfter = retryAfter > MaxWait,
+        };
     }
 
     /// <summary>Only <c>x-ratelimit-remaining</c> (for the debug log).</summary>
@@ -65,6 +75,6 @@ internal readonly record struct RateLimitHeaders(int? Limit, int? Remaining, Dat
         }
 
         var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - now : (TimeSpan?)null);
-        return wait is { } w && w >= -Plausible && w <= Plausible ? Cap(w) : null;
+        return wait is { } w && w >= -Plausible && w <= Plausible ? w : null;
     }
 }

@@ -10,12 +10,13 @@ internal sealed class RequestCounter
     public void Add() => Interlocked.Increment(ref _count);
 }
 
-/// <summary>The innermost handler of each client: one count per attempt that goes on the wire.</summary>
+/// <summary>The innermost handler of each client: one count per attempt that goes on the wire, in all and for the running <see cref="RequestScope"/>.</summary>
 internal sealed class RequestCountingHandler(RequestCounter counter) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         counter.Add();
+        RequestScope.Current?.AddRequest();
         return base.SendAsync(request, cancellationToken);
     }
 }

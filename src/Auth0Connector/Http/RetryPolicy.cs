@@ -23,8 +23,13 @@ internal static class RetryPolicy
     /// <summary>Waits between attempts that could not connect at all: a refused connection is retried soon, not after a minute.</summary>
     private static readonly TimeSpan ConnectRetryCap = TimeSpan.FromSeconds(4);
 
-    /// <summary>The pipeline; <paramref name="budget"/> bounds the whole call, retries and waits included.</summary>
-    public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null, TimeSpan? budget = null)
+    /// <summary>
+    /// The pipeline; <paramref name="budget"/> bounds the whole call, retries and waits included. With
+    /// <paramref name="gated"/> (requests that pass the <see cref="RateGate"/>) a 429 without <c>Retry-After</c> is sent
+    /// again at once: the gate holds it until its bucket's model has a request again, which is a fraction of a second
+    /// on a fast bucket, where <c>x-ratelimit-reset</c> (whole seconds) would cost up to a second.
+    /// </summary>
+    public static ResiliencePipeline<HttpResponseMessage> Build(int maxRetries, TimeProvider time, DiagnosticLog log, ThrottleMonitor? throttle = null, TimeSpan? budget = null, bool gated = false)
     {
         // Waits run on the injected clock, so tests drive them with a fake one.
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
@@ -42,8 +47,8 @@ internal static class RetryPolicy
                 UseJitter = true,
                 Delay = BaseDelay,
                 MaxDelay = MaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(DelayFromHeaders(args.Outcome.Result, time) ?? ConnectDelay(args.Outcome.Exception, args.AttemptNumber)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.CancellationToken, time)),
+                DelayGenerator = args => ValueTask.FromResult(DelayFromHeaders(args.Outcome.Result, time, gated) ?? ConnectDelay(args.Outcome.Exception, args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     var what = args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "failure";
@@ -61,8 +66,10 @@ internal static class RetryPolicy
         return builder.Build();
     }
 
-    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken, TimeProvider? time = null) => outcome switch
     {
+        // A 429 asking to wait longer than any retry waits (the tenant's M2M token quota: hours) is not retried.
+        { Result: { StatusCode: HttpStatusCode.TooManyRequests } limited } when RateLimitHeaders.Read(limited, (time ?? TimeProvider.System).GetUtcNow()).LongRetryAfter => false,
         { Result: { } response } => ErrorResolution.For(response.StatusCode) == ErrorAction.Retry || IsEmptySuccess(response),
         { Exception: { } error } => ErrorResolution.For(error, callerToken) == ErrorAction.Retry,
         _ => false,
@@ -76,7 +83,7 @@ internal static class RetryPolicy
         response.IsSuccessStatusCode && response.RequestMessage?.Method == HttpMethod.Get && response.Content.Headers.ContentLength == 0;
 
     /// <summary>The wait the tenant asked for (never more than a minute), or null to use the exponential backoff.</summary>
-    internal static TimeSpan? DelayFromHeaders(HttpResponseMessage? response, TimeProvider time)
+    internal static TimeSpan? DelayFromHeaders(HttpResponseMessage? response, TimeProvider time, bool gated = false)
     {
         if (response is null)
         {
@@ -88,6 +95,11 @@ internal static class RetryPolicy
         if (headers.RetryAfter is { } wait)
         {
             return Clamp(wait);
+        }
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && gated)
+        {
+            return TimeSpan.Zero;
         }
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests && headers.Reset is { } reset)

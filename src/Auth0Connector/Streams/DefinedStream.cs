@@ -102,10 +102,17 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
         parentId is null ? path : path.Replace("{id}", ApiPath.Segment(parentId), StringComparison.Ordinal);
 
     /// <summary>
+    /// The <paramref name="key"/> of every record of <paramref name="definition"/>, as the sync's child streams share
+    /// them (<see cref="SharedListings"/>: listed once), or listed for this stream alone when the context has none.
+    /// </summary>
+    public static IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, CancellationToken cancellationToken) =>
+        context.Listings is { } shared ? shared.IdsAsync(definition, key, context, cancellationToken) : ListIdsAsync(definition, key, context, cancellationToken);
+
+    /// <summary>
     /// The <paramref name="key"/> of every record of <paramref name="definition"/>, read lazily page by page. A record
     /// without one (absent, not a string, empty) fails the listing: skipping it would silently leave out its children.
     /// </summary>
-    public static async IAsyncEnumerable<string> IdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<string> ListIdsAsync(StreamDefinition definition, string key, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var record in Paginators.RecordsAsync(PagesAsync(definition, definition.Path, context, cancellationToken)))
         {

@@ -29,6 +29,9 @@ internal sealed class StreamContext
 
     public SyncMode Mode { get; init; } = SyncMode.FullRefresh;
 
+    /// <summary>Parent listings shared by the sync's child streams; null: each lists its parents itself.</summary>
+    public SharedListings? Listings { get; init; }
+
     /// <summary>The stream's state from the previous sync (incremental only), if any.</summary>
     public JsonElement? State { get; init; }
 }

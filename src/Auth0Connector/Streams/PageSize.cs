@@ -11,7 +11,9 @@ namespace Auth0Connector.Streams;
 internal sealed class PageSize(int configured)
 {
     public const int Fallback = 50;
+    private readonly SemaphoreSlim _trial = new(1, 1);
     private int _value = configured;
+    private int _confirmed;           // the size an answer has accepted (0: none yet)
 
     public int Value => Volatile.Read(ref _value);
 
@@ -38,12 +40,46 @@ internal sealed class PageSize(int configured)
             var size = Value;
             try
             {
-                return (await api.GetJsonAsync(uriFor(size), cancellationToken), size);
+                if (await WithSizeAsync(size, () => api.GetJsonAsync(uriFor(size), cancellationToken), cancellationToken) is { } document)
+                {
+                    return (document, size);
+                }
             }
             catch (Auth0ApiException e) when (TryStepDown(e, size))
             {
                 // Ask again at the smaller size.
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends a request asking <paramref name="size"/> per page. Until an answer has accepted the size in force, one
+    /// such request is in flight at a time (streams read side by side would otherwise each be refused the size the
+    /// first refusal already taught); null when the size in force changed while it waited (ask again).
+    /// </summary>
+    public async Task<T?> WithSizeAsync<T>(int size, Func<Task<T>> send, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (Volatile.Read(ref _confirmed) == size)
+        {
+            return await send();
+        }
+
+        await _trial.WaitAsync(cancellationToken);
+        try
+        {
+            if (Value != size)
+            {
+                return null;
+            }
+
+            var answer = await send();
+            Volatile.Write(ref _confirmed, size);
+            return answer;
+        }
+        finally
+        {
+            _trial.Release();
         }
     }
 }

@@ -16,13 +16,13 @@ public class SyncProgressTests
     public void WriteSummary_EveryStreamOfTheCatalog_NamedWithStatusRecordsRequestsAndDuration()
     {
         using var progress = Progress(live: false);
-        var clients = progress.Start("clients");
+        var clients = progress.Start("clients", null);
         clients.Record();
         clients.Record();
         _requests += 3;
         _time.Advance(TimeSpan.FromSeconds(2));
         progress.End(clients, "COMPLETE");
-        var users = progress.Start("users");
+        var users = progress.Start("users", null);
         _requests += 1;
         _waited += TimeSpan.FromSeconds(1.5);
         progress.End(users, "INCOMPLETE");
@@ -41,7 +41,7 @@ public class SyncProgressTests
     public void Start_OnATerminal_RedrawsTheRunningStreamEverySecond()
     {
         using var progress = Progress(live: true);
-        var users = progress.Start("users");
+        var users = progress.Start("users", null);
         for (var i = 0; i < 500; i++)
         {
             users.Record();
@@ -70,7 +70,7 @@ public class SyncProgressTests
     public void Start_NotATerminal_DrawsNothingUntilTheSummary()
     {
         using var progress = Progress(live: false);
-        var users = progress.Start("users");
+        var users = progress.Start("users", null);
         users.Record();
         _time.Advance(TimeSpan.FromSeconds(5));
 

@@ -95,10 +95,10 @@ public class RateLimitHeadersTests : IDisposable
     public async Task RateGate_ResetADayAway_HoldsTheNextRequestAtMostAMinute()
     {
         var time = new FakeTimeProvider(Now);
-        var gate = new RateGate(time, null, new ThrottleMonitor(time));
+        var gate = new OneGroupGate(new RateGate(time, null, new ThrottleMonitor(time)));
         await gate.AcquireAsync(CancellationToken.None);
         using var empty = new HttpResponseMessage(HttpStatusCode.OK);
-        empty.Headers.TryAddWithoutValidation("x-ratelimit-limit", "10");
+        empty.Headers.TryAddWithoutValidation("x-ratelimit-limit", "7");
         empty.Headers.TryAddWithoutValidation("x-ratelimit-remaining", "0");
         empty.Headers.TryAddWithoutValidation("x-ratelimit-reset", Epoch(TimeSpan.FromDays(1)));
         gate.Completed(empty);

@@ -137,7 +137,7 @@ internal static class UsersWalker
         var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", totals));
         try
         {
-            return await context.Api.GetJsonAsync(uri, cancellationToken);
+            return await context.PageSize.WithSizeAsync(pageSize, () => context.Api.GetJsonAsync(uri, cancellationToken), cancellationToken);
         }
         catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, pageSize))
         {
