@@ -283,8 +283,9 @@ internal sealed class BucketModel(int id)
         // Every answered request after the first observation spent a request; a 429 did not.
         var spentSince = _observations.Skip(1).Count(o => o.Spent);
         var gained = remaining - firstRemaining + spentSince;
-        // Counts are whole requests: one fewer keeps a short window from overestimating.
-        if (gained > 1)
+        // Counts are whole requests: one fewer keeps a short window from overestimating, and a window of a few
+        // requests only is not trusted (on a small bucket the one fewer would halve the estimate).
+        if (gained > 1 && (gained >= 8 || span >= 4 * MinimumSpan))
         {
             // A measurement within its error of Auth0's table confirms the table (the estimate is biased low by a
             // request per window); one further off wins over it.

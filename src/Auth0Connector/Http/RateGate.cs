@@ -27,6 +27,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
     private readonly Dictionary<EndpointGroup, BucketModel> _buckets = Initial();
+    private readonly Dictionary<EndpointGroup, long> _sent = [];
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
     private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _perGroup;
@@ -65,6 +66,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                 {
                     ticket = new RateTicket(group, bucket, tookToken, probe);
                     bucket.Used.Add(group);
+                    _sent[group] = _sent.GetValueOrDefault(group) + 1;
                     bucket.AddWait(now - waited, now);
                     var slot = _nextSlot > now ? _nextSlot : now;
                     _nextSlot = slot + _interval;
@@ -145,8 +147,10 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     {
         lock (_gate)
         {
-            return [.. _buckets.Values.Distinct().OrderBy(b => b.Id).Where(b => b.Admitted > 0)
-                .Select(b => new BucketReport([.. b.Used], b.Known ? b.Limit : null, b.RefillPerSecond, b.RefillMeasured, b.Admitted, b.Waited))];
+            return [.. _buckets.Values.Distinct().OrderBy(b => b.Id)
+                .Select(b => (Bucket: b, Groups: b.Groups.Where(_sent.ContainsKey).Order().ToList()))
+                .Where(b => b.Groups.Count > 0)
+                .Select(b => new BucketReport(b.Groups, b.Bucket.Known ? b.Bucket.Limit : null, b.Bucket.RefillPerSecond, b.Bucket.RefillMeasured, b.Groups.Sum(g => _sent[g]), b.Bucket.Waited))];
         }
     }
 
