@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Auth0Connector.Configuration;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
-using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Auth;
 
@@ -10,7 +10,7 @@ namespace Auth0Connector.Auth;
 /// Client-credentials tokens from <c>POST {base}/oauth/token</c>: cached, renewed ahead of expiry,
 /// renewed once after a 401, and fetched by one caller at a time however many requests wait.
 /// </summary>
-internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorConfig config, TimeProvider time, Protocol.Redactor redactor) : ITokenSource, IDisposable
+internal sealed class ClientCredentialsTokenSource(HttpClient http, ConnectorConfig config, TimeProvider time, Foundation.Redactor redactor) : ITokenSource, IDisposable
 {
     /// <summary>HttpClient name of the token endpoint client (resilient, but no auth handler).</summary>
     public const string HttpClientName = "auth0-token";

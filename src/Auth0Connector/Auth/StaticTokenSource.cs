@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
-using Auth0Connector.Protocol;
+using Auth0Connector.Foundation;
 
 namespace Auth0Connector.Auth;
 

@@ -1,7 +1,7 @@
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
-using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
 using Microsoft.Extensions.DependencyInjection;
 

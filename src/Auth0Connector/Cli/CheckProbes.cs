@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
-using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
 
 namespace Auth0Connector.Cli;

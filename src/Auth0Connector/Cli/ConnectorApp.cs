@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Auth0Connector.Configuration;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 

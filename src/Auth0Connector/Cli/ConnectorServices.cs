@@ -1,5 +1,6 @@
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Microsoft.Extensions.DependencyInjection;

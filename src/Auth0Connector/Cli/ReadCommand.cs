@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Auth0Connector.Auth;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 using Auth0Connector.State;

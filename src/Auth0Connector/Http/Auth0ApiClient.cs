@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Auth0Connector.Protocol;
+using Auth0Connector.Foundation;
 
 namespace Auth0Connector.Http;
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Auth0Connector.Foundation;
 
 namespace Auth0Connector.Http;
 
 /// <summary>Human-oriented diagnostics on stderr (requests with <c>--debug</c>); never tokens or secrets.</summary>
-internal sealed class DiagnosticLog(TextWriter stderr, bool debug, Protocol.Redactor redactor)
+internal sealed class DiagnosticLog(TextWriter stderr, bool debug, Foundation.Redactor redactor)
 {
     private readonly Lock _gate = new();
 

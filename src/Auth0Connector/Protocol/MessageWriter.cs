@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Auth0Connector.Foundation;
 
 namespace Auth0Connector.Protocol;
 

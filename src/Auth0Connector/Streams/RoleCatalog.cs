@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Auth0Connector.Foundation;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
 

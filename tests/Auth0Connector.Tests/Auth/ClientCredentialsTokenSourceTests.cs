@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Auth0Connector.Auth;
 using Auth0Connector.Configuration;
 using Auth0Connector.FakeTenant;
-using Auth0Connector.Protocol;
+using Auth0Connector.Foundation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Auth0Connector.Tests.Auth;

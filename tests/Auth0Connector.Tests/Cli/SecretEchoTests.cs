@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Auth0Connector.Tests.Protocol;
+using Auth0Connector.Tests.Foundation;
 using Auth0Connector.Tests.Support;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Auth0Connector.Foundation;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Tests.Protocol;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Auth0Connector.Configuration;
+using Auth0Connector.Foundation;
 using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams.Cursors;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Auth0Connector.Protocol;
+namespace Auth0Connector.Foundation;
 
 /// <summary>
 /// How every body from a server (API pages, export lines, token answers) is parsed. Records pass

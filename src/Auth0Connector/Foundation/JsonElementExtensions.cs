@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Auth0Connector.Protocol;
+namespace Auth0Connector.Foundation;
 
 internal static class JsonElementExtensions
 {

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Auth0Connector.Protocol;
+namespace Auth0Connector.Foundation;
 
 /// <summary>
 /// Last line of defence for secrets: every log, error and status text passes through it, and any

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Auth0Connector.Protocol;
+using Auth0Connector.Foundation;
 
-namespace Auth0Connector.Tests.Protocol;
+namespace Auth0Connector.Tests.Foundation;
 
 public class RedactorTests
 {
