@@ -110,8 +110,8 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
         }
     }
 
-    /// <summary>The key a child stream needs of this stream's first record (its primary key's last field).</summary>
-    private string? FirstKeyOf(StreamDefinition definition) =>
+    /// <summary>The key a child stream needs of this stream's first record (its primary key's last field); none of one object (its key is the connector's).</summary>
+    private string? FirstKeyOf(StreamDefinition definition) => definition.OneObject ? null :
         registry.All.OfType<DefinedStream>().Select(s => s.Definition.Parent).FirstOrDefault(r => r?.Parent == definition)?.ParentKey
         ?? definition.PrimaryKey.LastOrDefault();
 

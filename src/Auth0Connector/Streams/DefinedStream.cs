@@ -34,8 +34,14 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
         var pages = Definition.Parent is { } router
             ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
             : PagesAsync(Definition, Definition.Path, context, cancellationToken);
+        RecordField[]? tenant = Definition.TenantField is { } field ? [new(field, context.Config.BaseUri.Host)] : null;
         await foreach (var page in pages)
         {
+            if (tenant is not null)
+            {
+                page.Added = tenant;
+            }
+
             yield return StreamItem.Of(page);
         }
     }

@@ -37,8 +37,14 @@ internal sealed record StreamDefinition
 {
     public required string Name { get; init; }
 
-    /// <summary>Primary key fields; empty for a stream of one row (tenant settings).</summary>
+    /// <summary>Primary key fields; never empty (a stream of one row keys it by <see cref="TenantField"/>).</summary>
     public required IReadOnlyList<string> PrimaryKey { get; init; }
+
+    /// <summary>
+    /// A field the connector adds to every record: the tenant's domain (<c>base_url</c>'s host), for a
+    /// stream whose records carry no id of their own (tenant settings: one row per tenant). Null: none added.
+    /// </summary>
+    public string? TenantField { get; init; }
 
     /// <summary>The Management API scopes the stream needs, all of them.</summary>
     public required IReadOnlyList<string> Scopes { get; init; }

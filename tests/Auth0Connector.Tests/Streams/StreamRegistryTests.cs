@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Auth0Connector.Protocol;
 using Auth0Connector.Streams;
 
 namespace Auth0Connector.Tests.Streams;
@@ -52,10 +54,28 @@ public class StreamRegistryTests
         foreach (var (stream, row) in registry.Zip(rows))
         {
             Assert.Equal(stream.CursorField is null ? "full refresh" : "full refresh, incremental", row[1]);
-            Assert.Equal(stream.PrimaryKey, stream.PrimaryKey.Count == 0 ? [] : Codes(row[2]));
+            Assert.Equal(stream.PrimaryKey, Codes(row[2]));
             Assert.Equal(stream.CursorField ?? "–", stream.CursorField is null ? row[3] : Code(row[3]));
             Assert.StartsWith($"`{stream.Endpoint}`", row[4], StringComparison.Ordinal);
             Assert.StartsWith(string.Join(", ", stream.RequiredScopes.Select(s => $"`{s}`")), row[5], StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Airbyte's tests for certified connectors require a primary key on every stream; each key field is declared and never null.</summary>
+    [Fact]
+    public void Registry_EveryStream_HasANonEmptyPrimaryKeyDeclaredNonNullInItsSchema()
+    {
+        foreach (var stream in new StreamRegistry().All)
+        {
+            Assert.True(stream.PrimaryKey.Count > 0, $"{stream.Name} has no primary key");
+            using var schema = JsonDocument.Parse(EmbeddedSchemas.Read(stream.Name));
+            foreach (var key in stream.PrimaryKey)
+            {
+                Assert.True(schema.RootElement.GetProperty("properties").TryGetProperty(key, out var field), $"{stream.Name}: key field '{key}' is not declared");
+                var type = field.GetProperty("type");
+                var types = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()).ToArray() : [type.GetString()];
+                Assert.DoesNotContain("null", types);
+            }
         }
     }
 }

@@ -4,13 +4,13 @@ using Auth0Connector.Tests.Support;
 
 namespace Auth0Connector.Tests.Streams;
 
-/// <summary>tenant_settings: one object, one record, no primary key.</summary>
+/// <summary>tenant_settings: one object, one record, keyed by the tenant's domain (base_url's host) the connector adds.</summary>
 public class TenantSettingsStreamTests : IDisposable
 {
     private readonly TempFiles _files = new();
 
     [Fact]
-    public async Task Read_TenantSettings_OneRecordUnchanged()
+    public async Task Read_TenantSettings_OneRecordUnchangedKeyedByTheTenantDomain()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 10, Organizations = 0, TenantName = "acme-prod" });
 
@@ -19,14 +19,18 @@ public class TenantSettingsStreamTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("tenant_settings"));
         var record = Assert.Single(run.Records("tenant_settings"));
-        Assert.True(JsonNode.DeepEquals(tenant.TenantSettings, JsonNode.Parse(record.GetRawText())), "the settings changed in transit");
+        var settings = JsonNode.Parse(record.GetRawText())!.AsObject();
+        Assert.Equal(new Uri(tenant.BaseUrl).Host, (string?)settings["tenant_domain"]);
+        Assert.Equal("tenant_domain", settings.First().Key);
+        settings.Remove("tenant_domain");
+        Assert.True(JsonNode.DeepEquals(tenant.TenantSettings, settings), "the settings changed in transit");
         Assert.Equal("My acme-prod", record.GetProperty("friendly_name").GetString());
         StreamChecks.AssertFitTheSchema("tenant_settings", [record]);
         Assert.Single(run.States("tenant_settings"));
     }
 
     [Fact]
-    public async Task Discover_TenantSettings_EmptyPrimaryKeyFullRefreshOnly()
+    public async Task Discover_TenantSettings_TenantDomainKeyFullRefreshOnly()
     {
         using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 10, Organizations = 0 });
 
@@ -34,7 +38,7 @@ public class TenantSettingsStreamTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         var stream = run.OfType("CATALOG").Single().GetProperty("catalog").GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "tenant_settings");
-        Assert.Equal("[]", stream.GetProperty("source_defined_primary_key").GetRawText());
+        Assert.Equal("""[["tenant_domain"]]""", stream.GetProperty("source_defined_primary_key").GetRawText());
         Assert.Equal("""["full_refresh"]""", stream.GetProperty("supported_sync_modes").GetRawText());
         Assert.False(stream.TryGetProperty("default_cursor_field", out _));
     }

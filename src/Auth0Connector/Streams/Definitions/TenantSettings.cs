@@ -2,13 +2,17 @@ using Auth0Connector.Http;
 
 namespace Auth0Connector.Streams.Definitions;
 
-/// <summary>The tenant's settings: one object, one record, no primary key. check asks for one field only.</summary>
+/// <summary>
+/// The tenant's settings: one object, one record, keyed by the tenant's domain (<c>base_url</c>'s host,
+/// added as <c>tenant_domain</c>: the object has no id of its own). check asks for one field only.
+/// </summary>
 internal static class TenantSettings
 {
     public static readonly StreamDefinition Definition = new()
     {
         Name = "tenant_settings",
-        PrimaryKey = [],
+        PrimaryKey = ["tenant_domain"],
+        TenantField = "tenant_domain",
         Scopes = ["read:tenant_settings"],
         Path = "tenants/settings",
         RecordsProperty = null,
