@@ -15,7 +15,8 @@ namespace Auth0Connector.FakeTenant;
 /// <summary>
 /// The users export job, Auth0's documented way past the search's 1000-hit window:
 /// <c>POST /api/v2/jobs/users-exports</c>, poll <c>GET /api/v2/jobs/{id}</c> until <c>completed</c>, then download
-/// the gzipped NDJSON at <c>location</c> (a "pre-signed" link: no Authorization header, short-lived).
+/// the gzipped NDJSON at <c>location</c> (a "pre-signed" link: no Authorization header, short-lived; every poll of
+/// a completed job signs a fresh one). A plan without the feature refuses the job (<see cref="FakeTenantOptions.UsersExportFeature"/>).
 /// </summary>
 public sealed partial class FakeTenant
 {
@@ -24,16 +25,37 @@ public sealed partial class FakeTenant
 
     private readonly ConcurrentDictionary<string, ExportJob> _exportJobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ExportFile> _exportFiles = new(StringComparer.Ordinal);
+
+    /// <summary>Signed links handed out: signature → (file name, expiry in ticks of <see cref="FakeTenantOptions.Time"/>).</summary>
+    private readonly ConcurrentDictionary<string, (string File, long ExpiresAtTicks)> _exportLinks = new(StringComparer.Ordinal);
     private int _exportJobCount;
+    private int _exportJobPolls;
+    private int _exportLinksSigned;
 
     /// <summary>Users export jobs created (<c>POST /api/v2/jobs/users-exports</c> answered 201).</summary>
     public int ExportJobCount => Volatile.Read(ref _exportJobCount);
+
+    /// <summary><c>GET /api/v2/jobs/{id}</c> requests answered (any job).</summary>
+    public int ExportJobPollCount => Volatile.Read(ref _exportJobPolls);
+
+    /// <summary>
+    /// Inferred wording, in the shape Auth0 refuses a feature the plan lacks ("Please upgrade your subscription to
+    /// enable Tenant ACL Management.", auth0/auth0-cli#1196), with the errorCode Auth0 also sends for a missing scope
+    /// (<c>{"statusCode":403,"error":"Forbidden","message":"Bot Detection API is not enabled for this tenant.",
+    /// "errorCode":"insufficient_scope"}</c>, auth0/terraform-provider-auth0#1406): only the message tells them apart.
+    /// </summary>
+    internal const string ExportsNotOnPlanMessage = "Please upgrade your subscription to enable users exports.";
 
     private ResponseMessage PostUsersExport(ApiCall call)
     {
         if (!RequireScope(call, out var error, "read:users"))
         {
             return error;
+        }
+
+        if (!Options.UsersExportFeature || Options.RateLimitPlan == RateLimitPlan.Free)
+        {
+            return call.Reply(403, Http.ApiError(403, "Forbidden", ExportsNotOnPlanMessage, "insufficient_scope"));
         }
 
         static ResponseMessage Invalid(ApiCall call, string message) =>
@@ -107,7 +129,7 @@ public sealed partial class FakeTenant
 
         var job = new ExportJob(
             "job_" + RandomNumberGenerator.GetString(Alphanumeric, 16),
-            TenantData.FormatTimestamp(Options.Time.GetUtcNow().UtcTicks),
+            Options.Time.GetUtcNow(),
             connectionId,
             fieldsJson,
             Projection.Only(fields is { Count: > 0 } ? fields : DefaultExportFields));
@@ -129,23 +151,24 @@ public sealed partial class FakeTenant
             return error;
         }
 
+        Interlocked.Increment(ref _exportJobPolls);
+
         // Inferred wording (Auth0 answers 404 for an unknown job id).
         if (!_exportJobs.TryGetValue(jobId, out var job))
         {
             return call.Reply(404, Http.ApiError(404, "Not Found", "The job does not exist.", "inexistent_job"));
         }
 
-        string status;
-        string? location = null;
+        var now = Options.Time.GetUtcNow();
         lock (job)
         {
             job.Polls++;
-            if (job.FileName is null && job.Polls > Options.ExportJobPolls)
+            var running = now - job.CreatedAt;
+            if (job.FileName is null && job.Polls > Options.ExportJobPolls && running >= Options.ExportJobDuration)
             {
                 // The export is cut now, from the current users (not the lagging search index).
-                var now = Options.Time.GetUtcNow();
                 string name = RandomNumberGenerator.GetString(Alphanumeric, 24) + ".json.gz";
-                var file = new ExportFile(Volatile.Read(ref _users), job.Projection, (now + Options.ExportLinkLifetime).UtcTicks, RandomNumberGenerator.GetString(Alphanumeric, 40));
+                var file = new ExportFile(Volatile.Read(ref _users), job.Projection);
                 _exportFiles[name] = file;
                 job.FileName = name;
 
@@ -155,21 +178,27 @@ public sealed partial class FakeTenant
 
             if (job.FileName is not null)
             {
-                status = "completed";
-                // A CloudFront-style signed link: the query is the credential.
-                var file = _exportFiles[job.FileName];
-                location = $"{BaseUrl}{ExportsPathPrefix}{job.FileName}?Expires={file.ExpiresAtTicks / TimeSpan.TicksPerSecond}&Key-Pair-Id=K2JCJMDEHXQW5F&Signature={file.Signature}";
+                return call.Reply(200, JobJson(job, "completed", SignLink(job.FileName, now), progress: null));
             }
-            else
-            {
-                status = job.Polls == 1 ? "pending" : "processing";
-            }
-        }
 
-        return call.Reply(200, JobJson(job, status, location));
+            var total = Options.ExportJobDuration;
+            var left = total > running ? total - running : TimeSpan.Zero;
+            var percent = total > TimeSpan.Zero ? (int)Math.Min(99, 100 * running.Ticks / total.Ticks) : 0;
+            return call.Reply(200, JobJson(job, job.Polls == 1 ? "pending" : "processing", location: null, (percent, (int)Math.Ceiling(left.TotalSeconds))));
+        }
     }
 
-    private static JsonObject JobJson(ExportJob job, string status, string? location)
+    /// <summary>A CloudFront-style signed link to the file (the query is the credential), valid for <see cref="FakeTenantOptions.ExportLinkLifetime"/> from now.</summary>
+    private string SignLink(string fileName, DateTimeOffset now)
+    {
+        var expired = Interlocked.Increment(ref _exportLinksSigned) <= Options.ExpiredExportLinks;
+        var expires = expired ? now - TimeSpan.FromSeconds(1) : now + Options.ExportLinkLifetime;
+        var signature = RandomNumberGenerator.GetString(Alphanumeric, 40);
+        _exportLinks[signature] = (fileName, expires.UtcTicks);
+        return $"{BaseUrl}{ExportsPathPrefix}{fileName}?Expires={expires.ToUnixTimeSeconds()}&Key-Pair-Id=K2JCJMDEHXQW5F&Signature={signature}";
+    }
+
+    private static JsonObject JobJson(ExportJob job, string status, string? location, (int Percent, int SecondsLeft)? progress = null)
     {
         var json = new JsonObject
         {
@@ -188,7 +217,13 @@ public sealed partial class FakeTenant
             json["location"] = location;
         }
 
-        json["created_at"] = job.CreatedAt;
+        if (progress is { } p)
+        {
+            json["percentage_done"] = p.Percent;
+            json["time_left_seconds"] = p.SecondsLeft;
+        }
+
+        json["created_at"] = TenantData.FormatTimestamp(job.CreatedAt.UtcTicks);
         json["id"] = job.Id;
         return json;
     }
@@ -208,12 +243,13 @@ public sealed partial class FakeTenant
             return S3Error(404, "NoSuchKey", "The specified key does not exist.");
         }
 
-        if (req.Query is null || !req.Query.TryGetValue("Signature", out var signature) || signature.Count != 1 || signature[0] != file.Signature)
+        if (req.Query is null || !req.Query.TryGetValue("Signature", out var signature) || signature.Count != 1
+            || !_exportLinks.TryGetValue(signature[0], out var link) || link.File != name)
         {
             return S3Error(403, "AccessDenied", "Invalid signature");
         }
 
-        if (Options.Time.GetUtcNow().UtcTicks >= file.ExpiresAtTicks)
+        if (Options.Time.GetUtcNow().UtcTicks >= link.ExpiresAtTicks)
         {
             return S3Error(403, "AccessDenied", "Request has expired");
         }
@@ -246,11 +282,11 @@ public sealed partial class FakeTenant
         },
     };
 
-    private sealed class ExportJob(string id, string createdAt, string? connectionId, JsonArray? fields, Projection projection)
+    private sealed class ExportJob(string id, DateTimeOffset createdAt, string? connectionId, JsonArray? fields, Projection projection)
     {
         public string Id { get; } = id;
 
-        public string CreatedAt { get; } = createdAt;
+        public DateTimeOffset CreatedAt { get; } = createdAt;
 
         public string? ConnectionId { get; } = connectionId;
 
@@ -266,13 +302,9 @@ public sealed partial class FakeTenant
     }
 
     /// <summary>One export's gzipped NDJSON, built on first download from the users as they were at completion.</summary>
-    private sealed class ExportFile(UserIndex users, Projection projection, long expiresAtTicks, string signature)
+    private sealed class ExportFile(UserIndex users, Projection projection)
     {
-        public string Signature { get; } = signature;
-
         private readonly Lazy<byte[]> _content = new(() => Build(users, projection), LazyThreadSafetyMode.ExecutionAndPublication);
-
-        public long ExpiresAtTicks { get; } = expiresAtTicks;
 
         public byte[] Content => _content.Value;
 

@@ -53,7 +53,8 @@ public sealed partial class FakeTenant : IDisposable
         Array.Sort(byId, UserIndex.CompareById);
         _users = new UserIndex(byUpdated, byId);
         _searchUsers = _users;
-        SharedUpdatedAt = shared is long t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+        SharedUpdatedAts = shared.Select(t => new DateTimeOffset(t, TimeSpan.Zero)).ToList();
+        SharedUpdatedAt = SharedUpdatedAts.Count > 0 ? SharedUpdatedAts[0] : null;
         _roles = TenantData.GenerateRoles(options);
         _organizations = TenantData.GenerateOrganizations(options, byId, _roles);
         _organizationsById = _organizations.ToDictionary(o => o.Id, StringComparer.Ordinal);
@@ -123,6 +124,9 @@ public sealed partial class FakeTenant : IDisposable
 
     /// <summary>The updated_at shared by <see cref="FakeTenantOptions.UsersSharingOneTimestamp"/> users, if seeded.</summary>
     public DateTimeOffset? SharedUpdatedAt { get; }
+
+    /// <summary>Every updated_at shared by a block of users (<see cref="FakeTenantOptions.SharedTimestampBlocks"/>), in order.</summary>
+    public IReadOnlyList<DateTimeOffset> SharedUpdatedAts { get; }
 
     /// <summary>POSTs to <c>/oauth/token</c> that succeeded.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequests);

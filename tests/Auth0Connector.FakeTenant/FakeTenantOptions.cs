@@ -130,6 +130,9 @@ public sealed class FakeTenantOptions
     /// </summary>
     public int UsersSharingOneTimestamp { get; set; }
 
+    /// <summary>How many such blocks of <see cref="UsersSharingOneTimestamp"/> users, each at its own millisecond, evenly spaced (default 1, in the middle).</summary>
+    public int SharedTimestampBlocks { get; set; } = 1;
+
     /// <summary>Tenant name used in client records (<c>tenant</c> field).</summary>
     public string TenantName { get; set; } = "fake-tenant";
 
@@ -169,8 +172,30 @@ public sealed class FakeTenantOptions
     /// <summary>Every export download breaks off part-way through the file (a cut connection).</summary>
     public bool ExportDownloadBreaks { get; set; }
 
-    /// <summary>How long (by <see cref="Time"/>) an export's download link works after the job completed; then 403.</summary>
+    /// <summary>
+    /// How long (by <see cref="Time"/>) a download link works after <c>GET /api/v2/jobs/{id}</c> handed it out; then
+    /// 403 <c>AccessDenied</c> "Request has expired", as an S3 pre-signed link answers. Auth0's docs: "The download link
+    /// is valid for 60 seconds. If this time period expires, you have 24 hours to call it again before the job
+    /// expires": every poll of a completed job signs a fresh link to the same file.
+    /// </summary>
     public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The first this many download links handed out have expired before they are used (a download that started too late).</summary>
+    public int ExpiredExportLinks { get; set; }
+
+    /// <summary>
+    /// How long (by <see cref="Time"/>) an export job runs before it completes (besides <see cref="ExportJobPolls"/>);
+    /// meanwhile <c>GET /api/v2/jobs/{id}</c> answers <c>processing</c> with <c>percentage_done</c> and
+    /// <c>time_left_seconds</c>, as Auth0's job object carries them. Zero (the default): done after the polls.
+    /// </summary>
+    public TimeSpan ExportJobDuration { get; set; }
+
+    /// <summary>
+    /// False: the subscription plan has no users export (Auth0 no longer offers it on Free; a tenant on
+    /// <see cref="RateLimitPlan"/> Free has none either): <c>POST /api/v2/jobs/users-exports</c> answers 403 as
+    /// Auth0 refuses a feature the plan lacks.
+    /// </summary>
+    public bool UsersExportFeature { get; set; } = true;
 
     /// <summary>Log events seeded (<c>GET /api/v2/logs</c>), about 30 s apart, the newest at <see cref="LogsNewest"/>.</summary>
     public int Logs { get; set; } = 150;

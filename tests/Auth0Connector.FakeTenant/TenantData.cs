@@ -78,7 +78,7 @@ internal static class TenantData
 
     /// <summary>Users sorted by (updated_at, user_id); also returns the shared updated_at when ties were seeded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per user: skip tier-0 code for the loops
-    public static (UserEntry[] ByUpdated, long? SharedTicks) GenerateUsers(FakeTenantOptions o)
+    public static (UserEntry[] ByUpdated, IReadOnlyList<long> SharedTicks) GenerateUsers(FakeTenantOptions o)
     {
         int n = Math.Max(0, o.Users);
         var rnd = new Random(unchecked((o.Seed * 7919) + 1));
@@ -97,18 +97,24 @@ internal static class TenantData
             updatedMs[i] = Math.Max(i == 0 ? fromMs : updatedMs[i - 1] + 1, slotStart + rnd.NextInt64(width));
         }
 
-        long? shared = null;
-        int sharing = Math.Clamp(o.UsersSharingOneTimestamp, 0, n);
+        // Blocks of users sharing one millisecond, evenly spaced in the updated_at order (one block: in the middle).
+        var shared = new List<long>();
+        int blocks = Math.Max(1, o.SharedTimestampBlocks);
+        int sharing = Math.Clamp(o.UsersSharingOneTimestamp, 0, n / blocks);
         if (sharing > 1)
         {
-            int start = (n - sharing) / 2;
-            long value = updatedMs[start];
-            for (int i = start; i < start + sharing; i++)
+            int gap = (n - (sharing * blocks)) / (blocks + 1);
+            for (int b = 0; b < blocks; b++)
             {
-                updatedMs[i] = value;
-            }
+                int start = (gap * (b + 1)) + (sharing * b);
+                long value = updatedMs[start];
+                for (int i = start; i < start + sharing; i++)
+                {
+                    updatedMs[i] = value;
+                }
 
-            shared = value * TimeSpan.TicksPerMillisecond;
+                shared.Add(value * TimeSpan.TicksPerMillisecond);
+            }
         }
 
         var ids = new HashSet<string>(n, StringComparer.Ordinal);

@@ -86,7 +86,7 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         var rate = elapsed.TotalSeconds >= 0.5 ? records / elapsed.TotalSeconds : 0;
         var rateLimited = WaitedOf(progress) - progress.WaitedAtStart;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{progress.Name}: {records:N0} records ({rate:N0}/s), {RequestsOf(progress) - progress.RequestsAtStart:N0} requests, {rateLimited.TotalSeconds:F1} s waited on rate limits, {elapsed.TotalSeconds:F0} s");
+            $"{progress.Name}: {records:N0} records ({rate:N0}/s), {RequestsOf(progress) - progress.RequestsAtStart:N0} requests, {rateLimited.TotalSeconds:F1} s waited on rate limits, {elapsed.TotalSeconds:F0} s{(progress.Scope?.Note is { } note ? $" · {note}" : string.Empty)}");
     }
 
     /// <summary>The line shown while several streams run side by side: each with its records, then the process's figures.</summary>
@@ -97,7 +97,7 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
             return LiveLine(running[0]);
         }
 
-        var streams = string.Join(" · ", running.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Records:N0}")));
+        var streams = string.Join(" · ", running.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Records:N0}{(p.Scope?.Note is { } note ? $" ({note})" : string.Empty)}")));
         return string.Create(CultureInfo.InvariantCulture,
             $"{running.Count} streams: {streams} records; {requests():N0} requests, {waited().TotalSeconds:F1} s waited on rate limits, {time.GetElapsedTime(_startedAt).TotalSeconds:F0} s");
     }

@@ -31,6 +31,7 @@ internal sealed record ConnectorConfig
     public const int DefaultMaxConcurrency = 4;
     public const int DefaultLookbackSeconds = 300;
     public const int DefaultRequestTimeoutSeconds = 60;
+    public const int DefaultUsersExportTimeoutHours = 12;
 
     /// <summary>The range of <c>requests_per_second</c>: one request per 100 s up to far beyond any tenant's limit.</summary>
     public const double MinRequestsPerSecond = 0.01;
@@ -59,6 +60,12 @@ internal sealed record ConnectorConfig
 
     /// <summary>One attempt of one request, body included (<c>request_timeout_seconds</c>).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRequestTimeoutSeconds);
+
+    /// <summary>
+    /// How long a users export may take, its job and its download each (<c>users_export_timeout_hours</c>): Auth0
+    /// runs the job for as long as the tenant needs, hours on a large one.
+    /// </summary>
+    public TimeSpan UsersExportTimeout { get; init; } = TimeSpan.FromHours(DefaultUsersExportTimeoutHours);
 
     /// <summary>How many organizations (or members) the fan-out streams read at once.</summary>
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
@@ -89,6 +96,7 @@ internal sealed record ConnectorConfig
             MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
             Lookback = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "lookback_window_seconds", "lookback_window_seconds", DefaultLookbackSeconds, 0, 7 * 24 * 3600)),
             RequestTimeout = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "request_timeout_seconds", "request_timeout_seconds", DefaultRequestTimeoutSeconds, 5, 600)),
+            UsersExportTimeout = TimeSpan.FromHours(JsonInput.OptionalInt(root, "users_export_timeout_hours", "users_export_timeout_hours", DefaultUsersExportTimeoutHours, 1, 72)),
         };
     }
 

@@ -80,11 +80,12 @@ internal sealed class Auth0ApiClient(HttpClient http)
         }
 
         var text = $"{method} {path} answered HTTP {(int)status}" + (errorCode is null ? string.Empty : $" {errorCode}") + (message is null ? "." : $": {message.TrimEnd('.')}.");
-        text += status switch
+        text += ErrorResolution.For(status, errorCode, message, path) switch
         {
-            HttpStatusCode.Unauthorized => " The access token was rejected: check the credentials (a pasted access token may have expired).",
-            HttpStatusCode.Forbidden => " Grant the missing scope to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications).",
-            HttpStatusCode.TooManyRequests => " The tenant's rate limit was still exhausted after retries.",
+            ErrorAction.RenewToken => " The access token was rejected: check the credentials (a pasted access token may have expired).",
+            ErrorAction.MissingScope => " Grant the missing scope to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications).",
+            ErrorAction.PlanLacksFeature => " The tenant's subscription plan does not include this feature.",
+            _ when status == HttpStatusCode.TooManyRequests => " The tenant's rate limit was still exhausted after retries.",
             _ => string.Empty,
         };
         return new Auth0ApiException(status, errorCode, text, path);

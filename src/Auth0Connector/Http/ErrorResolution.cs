@@ -23,6 +23,18 @@ internal enum ErrorAction
     /// <summary>403: the stream's scope is missing; that stream fails with a config_error, the others go on (check names the scope).</summary>
     MissingScope,
 
+    /// <summary>
+    /// 403 naming the tenant's subscription plan, not a scope (Auth0 sends <c>errorCode</c> <c>insufficient_scope</c>
+    /// for both: only the message tells them apart): the feature is not on the plan, so the caller goes without it.
+    /// </summary>
+    PlanLacksFeature,
+
+    /// <summary>
+    /// 403, 404 or 410 from the storage host of a users export's pre-signed link (S3 answers an expired one 403
+    /// <c>AccessDenied</c> "Request has expired"): the link lives a minute; ask the same job for a fresh one.
+    /// </summary>
+    RefreshLink,
+
     /// <summary>A redirect or a host that cannot be reached: every stream would fail the same way, so the sync stops.</summary>
     StopSync,
 
@@ -37,11 +49,19 @@ internal enum ErrorAction
 /// </summary>
 internal static class ErrorResolution
 {
-    public static ErrorAction For(HttpStatusCode status, string? errorCode = null, string? message = null) => (int)status switch
+    /// <summary>The user search, whose 503 is its query timeout (<c>GET /api/v2/users</c>; a user by id is not a search).</summary>
+    public const string UserSearchPath = "/api/v2/users";
+
+    /// <summary>
+    /// The action for an answer; <paramref name="path"/> is the request's path without query, where known (a 503
+    /// means one thing from the user search and another from every other endpoint).
+    /// </summary>
+    public static ErrorAction For(HttpStatusCode status, string? errorCode = null, string? message = null, string? path = null) => (int)status switch
     {
         < 300 => ErrorAction.None,
         < 400 => ErrorAction.StopSync,
         401 => ErrorAction.RenewToken,
+        403 when NamesThePlan(message) => ErrorAction.PlanLacksFeature,
         403 => ErrorAction.MissingScope,
         404 => ErrorAction.SkipVanishedParent,
         408 or 429 or >= 500 => ErrorAction.Retry,
@@ -49,7 +69,32 @@ internal static class ErrorResolution
         _ => ErrorAction.FailStream,
     };
 
-    public static ErrorAction For(Auth0ApiException error) => For(error.Status, error.ErrorCode, error.Message);
+    public static ErrorAction For(Auth0ApiException error) => For(error.Status, error.ErrorCode, error.Message, error.Path);
+
+    /// <summary>An answer as the retry policy sees it: its status and the path it answered.</summary>
+    public static ErrorAction For(HttpResponseMessage response) =>
+        For(response.StatusCode, path: response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath.TrimEnd('/') : null);
+
+    /// <summary>
+    /// Whether a 403's message is about the subscription plan rather than a scope: Auth0 words plan refusals as
+    /// "Please upgrade your subscription to enable …" or "… is not enabled for this tenant", a missing scope as
+    /// "Insufficient scope, expected any of: …".
+    /// </summary>
+    private static bool NamesThePlan(string? message) =>
+        message is not null
+        && !message.Contains("Insufficient scope", StringComparison.OrdinalIgnoreCase)
+        && (message.Contains("subscription", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("your plan", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("not enabled for this tenant", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>An answer of the storage host serving a users export's file (not the Management API).</summary>
+    public static ErrorAction ForDownload(HttpStatusCode status) => (int)status switch
+    {
+        < 300 => ErrorAction.None,
+        403 or 404 or 410 => ErrorAction.RefreshLink,
+        408 or 429 or >= 500 => ErrorAction.Retry,
+        _ => ErrorAction.FailStream,
+    };
 
     /// <summary>A failure without an answer: a name that does not resolve stops at once; other connection trouble is retried.</summary>
     public static ErrorAction For(Exception error, CancellationToken callerToken) => error switch

@@ -17,6 +17,7 @@ internal sealed class RequestScope
     private DateTimeOffset _coveredUntil = DateTimeOffset.MinValue;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
     private Action<TimeSpan, DateTimeOffset>? _report;
+    private string? _note;
 
     /// <summary>The scope of the running work, if any.</summary>
     public static RequestScope? Current
@@ -41,6 +42,13 @@ internal sealed class RequestScope
     }
 
     public void AddRequest() => Interlocked.Increment(ref _requests);
+
+    /// <summary>What the work is waiting on besides requests, for the terminal's live line (a users export job's progress, say); null: nothing.</summary>
+    public string? Note
+    {
+        get => Volatile.Read(ref _note);
+        set => Volatile.Write(ref _note, value);
+    }
 
     /// <summary>
     /// From now on, waits that add up to a second are reported (time waited since the last report, when the quota

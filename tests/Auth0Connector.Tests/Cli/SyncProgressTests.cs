@@ -76,4 +76,24 @@ public class SyncProgressTests
 
         Assert.Empty(_stderr.ToString());
     }
+
+    [Fact]
+    public void LiveLine_WorkWaitingOnAnExportJob_ShowsTheJobsProgress()
+    {
+        using var progress = Progress(live: true);
+        var scope = new Auth0Connector.Http.RequestScope();
+        var users = progress.Start("users", scope);
+        var clients = progress.Start("clients", new Auth0Connector.Http.RequestScope());
+
+        scope.Note = "export job processing, 45 % done, about 12 min left";
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var waiting = _stderr.ToString();
+        scope.Note = null;
+        progress.End(clients, "COMPLETE");
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Contains("users 0 (export job processing, 45 % done, about 12 min left)", waiting, StringComparison.Ordinal);
+        Assert.EndsWith("s", progress.LiveLine(users), StringComparison.Ordinal);
+        Assert.DoesNotContain("export job", _stderr.ToString()[waiting.Length..], StringComparison.Ordinal);
+    }
 }

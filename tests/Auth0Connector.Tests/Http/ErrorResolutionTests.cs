@@ -16,6 +16,9 @@ public class ErrorResolutionTests
     [InlineData(400, null, null, "FailStream")]
     [InlineData(401, null, null, "RenewToken")]
     [InlineData(403, "insufficient_scope", null, "MissingScope")]
+    [InlineData(403, "insufficient_scope", "Insufficient scope, expected any of: read:users", "MissingScope")]
+    [InlineData(403, "insufficient_scope", "Please upgrade your subscription to enable users exports.", "PlanLacksFeature")]
+    [InlineData(403, "insufficient_scope", "Bot Detection API is not enabled for this tenant.", "PlanLacksFeature")]
     [InlineData(404, null, null, "SkipVanishedParent")]
     [InlineData(408, null, null, "Retry")]
     [InlineData(409, null, null, "FailStream")]
@@ -25,6 +28,18 @@ public class ErrorResolutionTests
     public void For_Status_TheTablesAction(int status, string? errorCode, string? message, string expected)
     {
         Assert.Equal(Enum.Parse<ErrorAction>(expected), ErrorResolution.For((HttpStatusCode)status, errorCode, message));
+    }
+
+    [Theory]
+    [InlineData(200, "None")]
+    [InlineData(403, "RefreshLink")]
+    [InlineData(404, "RefreshLink")]
+    [InlineData(410, "RefreshLink")]
+    [InlineData(400, "FailStream")]
+    [InlineData(503, "Retry")]
+    public void ForDownload_StorageHostAnswers_ExpiredLinksRefreshed(int status, string expected)
+    {
+        Assert.Equal(Enum.Parse<ErrorAction>(expected), ErrorResolution.ForDownload((HttpStatusCode)status));
     }
 
     [Fact]

@@ -329,20 +329,6 @@ public class StreamsIntegrationTests : IDisposable
     }
 
     [Fact]
-    public async Task An_expired_export_link_is_a_transient_error_not_a_missing_scope()
-    {
-        using var tenant = FakeTenant.FakeTenant.Start(new FakeTenantOptions { Users = 3_000, UsersSharingOneTimestamp = 1_200, Organizations = 0, ExportJobPolls = 1, ExportLinkLifetime = TimeSpan.Zero });
-
-        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users"], usersFullRefresh: true)]);
-
-        Assert.NotEqual(0, run.ExitCode);
-        var error = Assert.Single(run.Errors);
-        Assert.Equal("transient_error", error.GetProperty("failure_type").GetString());
-        Assert.Contains("link expired", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("scope", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Users_hidden_by_search_index_lag_are_delivered_by_the_next_incremental_sync()
     {
         var tenantTime = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);

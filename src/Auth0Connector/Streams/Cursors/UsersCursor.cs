@@ -53,9 +53,11 @@ internal sealed class UsersCursor : StreamCursor
         var saved = state is { } s2 && stateCursor is not null ? UsersState.ReadSavedRanges(s2, now) : [];
         var ranges = await UsersPlanner.PlanSyncAsync(context, stateCursor, saved, now, cancellationToken);
         var checkpointer = new UsersCheckpointer(ranges, stateCursor);
+        // One export job serves every instant of the sync that the search cannot read.
+        var export = new UsersExportJob(context);
         var batches = FanOut.ItemsAsync(
             ranges.ToAsyncEnumerable(),
-            (range, token) => UsersWalker.WalkAsync(context, range, token),
+            (range, token) => UsersWalker.WalkAsync(context, range, export, token),
             context.Config.MaxConcurrency,
             cancellationToken);
         await foreach (var batch in batches)

@@ -9,34 +9,24 @@ using Auth0Connector.Protocol;
 namespace Auth0Connector.Streams.Cursors;
 
 /// <summary>
-/// Auth0's users export job, the documented way to reach users the search cannot (more than 1000
-/// sharing one <c>updated_at</c> millisecond after a bulk import): create the job, poll it, then
-/// stream the gzipped NDJSON file from its pre-signed URL, one user at a time.
+/// A users export's file, the documented way to reach users the search cannot (more than 1000 sharing one
+/// <c>updated_at</c> millisecond after a bulk import): the gzipped NDJSON streamed from the job's pre-signed link,
+/// one user at a time (<see cref="UsersExportJob"/> runs the job, once per sync).
 /// </summary>
 internal static class UsersExport
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan JobTimeout = TimeSpan.FromHours(2);
-
-    /// <summary>
-    /// Auth0 exports only "a predefined set of fields" unless told which: name every documented user
-    /// field, so that exported users carry what searched ones do (custom top-level attributes aside,
-    /// which an export cannot name in advance).
-    /// </summary>
-    private const string JobRequest = """
-        {"format":"json","fields":[{"name":"user_id"},{"name":"email"},{"name":"email_verified"},{"name":"username"},{"name":"phone_number"},{"name":"phone_verified"},{"name":"created_at"},{"name":"updated_at"},{"name":"identities"},{"name":"app_metadata"},{"name":"user_metadata"},{"name":"picture"},{"name":"name"},{"name":"nickname"},{"name":"multifactor"},{"name":"last_ip"},{"name":"last_login"},{"name":"logins_count"},{"name":"blocked"},{"name":"given_name"},{"name":"family_name"}]}
-        """;
+    /// <summary>Fresh links asked of the job after the storage host refused one (expired), per download.</summary>
+    internal const int MaxFreshLinks = 3;
 
     /// <summary>Every exported user for which <paramref name="keep"/> is true, each its own document: the caller disposes it.</summary>
-    public static async IAsyncEnumerable<JsonDocument> ReadAsync(StreamContext context, Func<JsonElement, bool> keep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<JsonDocument> ReadAsync(StreamContext context, UsersExportJob job, Func<JsonElement, bool> keep, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var downloads = context.Downloads ?? throw new InvalidOperationException("No download client for users exports.");
-        var id = await StartJobAsync(context, cancellationToken);
-        var location = await WaitForJobAsync(context, id, cancellationToken);
-        using var response = await OpenDownloadAsync(downloads, id, location, cancellationToken);
+        var id = job.Id!;
+        using var response = await OpenDownloadAsync(context, downloads, job, cancellationToken);
         await using var raw = await response.Content.ReadAsStreamAsync(cancellationToken);
         await using var unzipped = new GZipStream(raw, CompressionMode.Decompress);
-        using var file = new ExportFile(unzipped, id, context.Config.RequestTimeout, context.Time, cancellationToken);
+        using var file = new ExportFile(unzipped, id, context.Config.RequestTimeout, context.Config.UsersExportTimeout, context.Time, cancellationToken);
         int exported = 0, withUpdatedAt = 0, kept = 0;
         while (await file.NextLineAsync(exported) is { } line)
         {
@@ -72,67 +62,45 @@ internal static class UsersExport
         }
     }
 
-    private static async Task<string> StartJobAsync(StreamContext context, CancellationToken cancellationToken)
-    {
-        using var created = await context.Api.PostJsonAsync("jobs/users-exports", JobRequest, cancellationToken);
-        var id = created.RootElement.StringProperty("id") ?? throw new InvalidDataException("The users export job was created without an id.");
-        context.Messages.Log(LogLevel.Info, $"users: export job {id} started");
-        return id;
-    }
-
-    /// <summary>Polls the job until it completes; the link to its file.</summary>
-    private static async Task<string> WaitForJobAsync(StreamContext context, string id, CancellationToken cancellationToken)
-    {
-        var started = context.Time.GetUtcNow();
-        while (true)
-        {
-            using var job = await context.Api.GetJsonAsync(ApiPath.Of("jobs", id), cancellationToken);
-            var status = job.RootElement.StringProperty("status");
-            if (status == "completed" && job.RootElement.StringProperty("location") is { } location)
-            {
-                context.Messages.Log(LogLevel.Info, $"users: export job {id} completed after {(context.Time.GetUtcNow() - started).TotalSeconds:F0} s; streaming its file");
-                return location;
-            }
-
-            if (status is "failed" or "cancelled")
-            {
-                throw new InvalidDataException($"users: export job {id} ended as '{status}'.");
-            }
-
-            if (context.Time.GetUtcNow() - started > JobTimeout)
-            {
-                var message = $"users: export job {id} did not complete within {JobTimeout.TotalHours} hours.";
-                throw new Auth0TransportException(message, new TimeoutException(message));
-            }
-
-            await Task.Delay(PollInterval, context.Time, cancellationToken);
-        }
-    }
-
     /// <summary>
-    /// The file's response, headers read. Its failures are transient (the next sync starts a new
-    /// export): a 403 here is the short-lived link expiring, not a missing scope.
+    /// The file's response, headers read. A link the storage host refuses as expired (it lives a minute) is asked
+    /// of the same job again, up to <see cref="MaxFreshLinks"/> times: never a second job. Other failures are
+    /// transient (the next sync tries again).
     /// </summary>
-    private static async Task<HttpResponseMessage> OpenDownloadAsync(HttpClient downloads, string id, string location, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> OpenDownloadAsync(StreamContext context, HttpClient downloads, UsersExportJob job, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
+        for (var fresh = 0; ; fresh++)
         {
-            response = await downloads.GetAsync(new Uri(location), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
-        {
-            throw new Auth0TransportException($"users: downloading export {id} failed after retries: {e.Message}", e);
-        }
+            var location = await job.LinkAsync(cancellationToken);
+            HttpResponseMessage response;
+            try
+            {
+                response = await downloads.GetAsync(new Uri(location), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (Exception e) when (Auth0TransportException.IsTransportFailure(e, cancellationToken))
+            {
+                throw new Auth0TransportException($"users: downloading export {job.Id} failed after retries: {e.Message}", e);
+            }
 
-        if (!response.IsSuccessStatusCode)
-        {
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            var status = (int)response.StatusCode;
             response.Dispose();
-            var message = $"users: downloading export {id} answered HTTP {(int)response.StatusCode}{(response.StatusCode == HttpStatusCode.Forbidden ? " (the link expired?)" : string.Empty)}.";
+            var expired = ErrorResolution.ForDownload(response.StatusCode) == ErrorAction.RefreshLink;
+            if (expired && fresh < MaxFreshLinks)
+            {
+                context.Messages.Log(LogLevel.Info, $"users: the download link of export {job.Id} was refused (HTTP {status}: it expired); asking the job for a fresh one");
+                continue;
+            }
+
+            var message = expired
+                ? $"users: downloading export {job.Id} answered HTTP {status} for {fresh + 1} links in a row, each fresh from the job: the links expired before the download began (the storage host's clock, or a proxy holding the request?)."
+                : $"users: downloading export {job.Id} answered HTTP {status}.";
             throw new Auth0TransportException(message, new HttpRequestException(message, null, response.StatusCode));
         }
-
-        return response;
     }
 
     /// <summary>One exported line as its own document; a line that is no JSON object fails the stream naming the export.</summary>
@@ -162,11 +130,10 @@ internal static class UsersExport
 
     /// <summary>
     /// The export file's lines. The body is read after the retry pipeline has returned, so a
-    /// stalled or cut download must still end: as a transient error (the next sync starts a new
-    /// export). Only the download counts against the stall timer, not the time the caller takes
+    /// stalled or cut download must still end: as a transient error (the next sync tries again). Only the download counts against the stall timer, not the time the caller takes
     /// to write each user.
     /// </summary>
-    private sealed class ExportFile(Stream unzipped, string id, TimeSpan stallTimeout, TimeProvider time, CancellationToken cancellationToken) : IDisposable
+    private sealed class ExportFile(Stream unzipped, string id, TimeSpan stallTimeout, TimeSpan limit, TimeProvider time, CancellationToken cancellationToken) : IDisposable
     {
         private readonly BoundedLineReader _lines = new(unzipped);
         /// <summary>More lines than any tenant has users: a file that never ends.</summary>
@@ -184,9 +151,9 @@ internal static class UsersExport
                 throw new InvalidDataException($"users: export {id} goes on past {MaxLines:N0} lines, more users than any tenant holds: the file is not an export.");
             }
 
-            if (time.GetElapsedTime(_startedAt) > JobTimeout)
+            if (time.GetElapsedTime(_startedAt) > limit)
             {
-                var message = $"users: the download of export {id} took longer than {JobTimeout.TotalHours} hours.";
+                var message = $"users: the download of export {id} took longer than {UsersExportJob.Describe(limit)} (users_export_timeout_hours).";
                 throw new Auth0TransportException(message, new TimeoutException(message));
             }
 

@@ -14,7 +14,7 @@ namespace Auth0Connector.Streams.Cursors;
 internal static class UsersWalker
 {
     /// <summary>Walks one range along updated_at, page by page (see <see cref="UsersCursor"/>).</summary>
-    public static async IAsyncEnumerable<UsersBatch> WalkAsync(StreamContext context, UsersRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<UsersBatch> WalkAsync(StreamContext context, UsersRange range, UsersExportJob export, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         DateTimeOffset? lower = range.Lower;
         var lowerInclusive = true;
@@ -38,7 +38,7 @@ internal static class UsersWalker
                 // A full page of one instant: page through exactly that millisecond instead.
                 document.Dispose();
                 var instant = UsersCursor.TryParseTimestamp(first) ?? throw new InvalidDataException($"users: updated_at '{first}' is not a timestamp.");
-                await foreach (var batch in ReadInstantAsync(context, range, instant, walk.DeliveredAt(first), cancellationToken))
+                await foreach (var batch in ReadInstantAsync(context, range, instant, walk.DeliveredAt(first), export, cancellationToken))
                 {
                     yield return batch;
                 }
@@ -71,8 +71,8 @@ internal static class UsersWalker
         }
     }
 
-    /// <summary>Every user updated at exactly <paramref name="instant"/>: offset paging up to 1000, else a users export.</summary>
-    private static async IAsyncEnumerable<UsersBatch> ReadInstantAsync(StreamContext context, UsersRange range, DateTimeOffset instant, HashSet<string>? alreadyDelivered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every user updated at exactly <paramref name="instant"/>: offset paging up to 1000, else the sync's users export.</summary>
+    private static async IAsyncEnumerable<UsersBatch> ReadInstantAsync(StreamContext context, UsersRange range, DateTimeOffset instant, HashSet<string>? alreadyDelivered, UsersExportJob export, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = $"updated_at:[{UsersCursor.Format(instant)} TO {UsersCursor.Format(instant)}]";
         var reached = UsersCursor.Format(instant);
@@ -95,7 +95,12 @@ internal static class UsersWalker
                 // Search cannot reach them all: the export job can. Users already delivered from
                 // this instant are skipped, so the stream has each user once.
                 context.Messages.Log(LogLevel.Info, $"users: {total} users share updated_at {reached} (a bulk import?); the search returns at most {Paginators.OffsetReach(pageSize)} of one query with {pageSize} per page, so they are read from a users export instead");
-                var exported = UsersExport.ReadAsync(context, user => UpdatedAt(user) is { } at && UsersCursor.TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
+                if (!await export.ReadyAsync(cancellationToken))
+                {
+                    throw new ResultCapException($"users: {total} users share updated_at {reached}: the search returns at most {Paginators.OffsetReach(pageSize)} of one query, and this tenant's plan has no users export, so they cannot all be read. The stream stops there, its state not past that instant, so that none is skipped silently.");
+                }
+
+                var exported = UsersExport.ReadAsync(context, export, user => UpdatedAt(user) is { } at && UsersCursor.TryParseTimestamp(at) == instant && !(UserId(user) is { } id && alreadyDelivered?.Contains(id) == true), cancellationToken);
                 await foreach (var user in exported)
                 {
                     // Each exported line is its own document, alive until its batch is written.
