@@ -34,7 +34,7 @@ internal static class ReadCommand
         {
             if (configured.Mode == SyncMode.Incremental && state.For(configured.Stream.Name) is { } streamState)
             {
-                configured.Stream.ValidateState(streamState, context.Environment.Time.GetUtcNow());
+                configured.Stream.ValidateState(streamState);
             }
         }
 

@@ -22,7 +22,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     public string Endpoint => Definition.Endpoint;
 
     /// <summary>A full-refresh stream ignores any saved state; a cursor judges its own.</summary>
-    public void ValidateState(JsonElement state, DateTimeOffset now) => Definition.Cursor?.ValidateState(state, now);
+    public void ValidateState(JsonElement state) => Definition.Cursor?.ValidateState(state);
 
     public IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken) =>
         Definition.Cursor is { } cursor ? cursor.ReadAsync(Definition, context, cancellationToken)

@@ -53,8 +53,8 @@ internal interface IAuth0Stream
     /// <summary>The endpoint it reads, as README's stream table shows it (e.g. <c>GET /api/v2/clients</c>).</summary>
     string Endpoint { get; }
 
-    /// <summary>Rejects a malformed or insane input state before anything is read (throws ConfigException); <paramref name="now"/> is the sync's clock.</summary>
-    void ValidateState(JsonElement state, DateTimeOffset now);
+    /// <summary>Rejects a malformed input state before anything is read (throws ConfigException).</summary>
+    void ValidateState(JsonElement state);
 
     IAsyncEnumerable<StreamItem> ReadAsync(StreamContext context, CancellationToken cancellationToken);
 }

@@ -153,21 +153,5 @@ public class HostileStreamsTests : IDisposable
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
     }
 
-    [Fact]
-    public async Task Read_LogsStateAfterTheNewestEvent_IsAConfigErrorNamingTheStateInsteadOfReadingNothingForever()
-    {
-        using var tenant = SmallTenant.Start(Secret);
-        var state = _files.Write($"state-{Guid.NewGuid():N}.json", """[{"type": "STREAM", "stream": {"stream_descriptor": {"name": "logs"}, "stream_state": {"log_id": "99999999999999999999999999999999999999999999999999999999"}}}]""");
-
-        var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog("logs", incremental: true), "--state", state]);
-
-        Assert.Equal(1, run.ExitCode);
-        var error = Assert.Single(run.Errors);
-        Assert.Equal("config_error", error.GetProperty("failure_type").GetString());
-        Assert.Contains("state.logs.log_id", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Empty(run.Records("logs"));
-        Assert.Equal("INCOMPLETE", run.Statuses("logs").Last());
-    }
-
     public void Dispose() => _files.Dispose();
 }

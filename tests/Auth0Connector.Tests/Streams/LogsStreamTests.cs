@@ -283,6 +283,26 @@ public class LogsStreamTests : IDisposable
         Assert.Contains("remove the logs state", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A log id after the tenant's newest event (a damaged state, or another tenant's): nothing read, a WARN, the state kept, exit 0.</summary>
+    [Fact]
+    public async Task Read_StateAfterTheNewestEvent_ReadsNothingWarnsAndKeepsTheState()
+    {
+        using var tenant = Start(40);
+        var beyond = new string('9', tenant.LogIds[^1].Length);
+        using var document = JsonDocument.Parse($$"""{"log_id": "{{beyond}}", "date": "3021-01-01T00:00:00.000Z"}""");
+
+        var run = await ReadAsync(tenant, state: StateFile(document.RootElement));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("logs"));
+        Assert.Empty(run.Records("logs"));
+        Assert.Equal(document.RootElement.GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal), Assert.Single(run.States("logs")).GetProperty("stream").GetProperty("stream_state").GetRawText());
+        StreamChecks.AssertFutureStateWarning(run, "logs", beyond);
+        Assert.Contains(tenant.LogIds[^1], Warnings(run).Single(), StringComparison.Ordinal);
+        // Looked up (404), then the oldest and the newest event: no walk after it.
+        Assert.DoesNotContain(StreamChecks.QueriesTo(tenant, "/api/v2/logs"), q => q.Contains("from=", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Read_ServerAnsweringOldEventsAgain_StopsWithAnErrorInsteadOfLooping()
     {

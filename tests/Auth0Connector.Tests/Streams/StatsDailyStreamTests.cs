@@ -128,10 +128,8 @@ public class StatsDailyStreamTests : IDisposable
 
     [Theory]
     [InlineData("\"yesterday\"")]
-    [InlineData("\"1999-12-31T00:00:00.000Z\"")]
-    [InlineData("\"2025-02-12T00:00:00.000Z\"")]
     [InlineData("42")]
-    public async Task Read_StateWithAnInsaneDate_ConfigErrorNamingTheStreamBeforeAnyRequest(string date)
+    public async Task Read_StateWithAMalformedDate_ConfigErrorNamingTheStreamBeforeAnyRequest(string date)
     {
         using var tenant = Tenant();
         var state = _files.Write($"state-{Guid.NewGuid():N}.json", """[{"type": "STREAM", "stream": {"stream_descriptor": {"name": "stats_daily"}, "stream_state": {"date": DATE}}}]""".Replace("DATE", date, StringComparison.Ordinal));
@@ -143,6 +141,43 @@ public class StatsDailyStreamTests : IDisposable
         Assert.Equal("config_error", error.GetProperty("failure_type").GetString());
         Assert.Contains("stats_daily", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(StreamChecks.QueriesTo(tenant, Path));
+    }
+
+    /// <summary>A day after the sync's (2025-02-10): no request, no record, a WARN saying how to reset, the state unchanged, exit 0.</summary>
+    [Theory]
+    [InlineData("2025-02-11T00:00:00.000Z")]
+    [InlineData("3021-01-01T00:00:00.000Z")]
+    public async Task Read_StateOfADayAfterTheSyncStart_ReadsNothingWarnsAndKeepsTheState(string date)
+    {
+        using var tenant = Tenant();
+        var state = _files.Write($"state-{Guid.NewGuid():N}.json", """
+            [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "stats_daily"}, "stream_state": {"date": "DATE"}}}]
+            """.Replace("DATE", date, StringComparison.Ordinal));
+
+        var run = await ReadAsync(tenant, incremental: true, state);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("stats_daily"));
+        Assert.Empty(run.Records("stats_daily"));
+        Assert.Empty(StreamChecks.QueriesTo(tenant, Path));
+        Assert.Equal($$"""{"date":"{{date}}"}""", Assert.Single(run.States("stats_daily")).GetProperty("stream").GetProperty("stream_state").GetRawText());
+        StreamChecks.AssertFutureStateWarning(run, "stats_daily", date);
+    }
+
+    [Fact]
+    public async Task Read_StateOfADayBefore2000_ReadsFromThatDay()
+    {
+        using var tenant = Tenant();
+        var state = _files.Write($"state-{Guid.NewGuid():N}.json", """
+            [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "stats_daily"}, "stream_state": {"date": "1999-12-31T00:00:00.000Z"}}}]
+            """);
+
+        var run = await ReadAsync(tenant, incremental: true, state);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["from=19991231"], StreamChecks.QueriesTo(tenant, Path));
+        StreamChecks.AssertExactly(run, "stats_daily", tenant.DailyStats, "date");
+        Assert.Equal("2025-02-10T00:00:00.000Z", SavedDay(run));
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public class UsersStateTests
         var stream = new DefinedStream(Users.Definition);
         var state = Json("""{"updated_at":"2024-05-06T07:08:09.123Z"}""");
 
-        stream.ValidateState(state, Now);
-        Assert.Equal(new DateTimeOffset(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero), UsersState.ReadCursor(state, Now));
-        Assert.Empty(UsersState.ReadSavedRanges(state, Now));
+        stream.ValidateState(state);
+        Assert.Equal(new DateTimeOffset(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero), UsersState.ReadCursor(state));
+        Assert.Empty(UsersState.ReadSavedRanges(state));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public class UsersStateTests
             {"updated_at":"2024-01-01T00:00:00.000Z","ranges":[
               {"lower":"2024-03-01T00:00:00.000Z","upper":"2024-04-01T00:00:00.000Z","done":true},
               {"lower":"2024-01-01T00:00:00.000Z","upper":"2024-03-01T00:00:00.000Z","reached":"2024-02-01T00:00:00.000Z","done":false}]}
-            """), Now);
+            """));
 
         Assert.Equal(2, ranges.Count);
         Assert.Equal(new DateTimeOffset(2024, 2, 1, 0, 0, 0, TimeSpan.Zero), ranges[0].Reached);
@@ -44,38 +44,50 @@ public class UsersStateTests
     [InlineData("""{"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2024-01-15T00:00:00Z"}]}""")]
     public void Malformed_ranges_are_a_config_error_naming_the_field(string state)
     {
-        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json(state), Now));
+        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json(state)));
 
         Assert.Equal("state.users.ranges", error.Field);
     }
 
     [Theory]
+    [InlineData("3021-01-01T00:00:00.000Z")]
+    [InlineData("3021-01-01")]
+    [InlineData("2026-01-01T00:00:00.001Z")]
+    public void After_CursorAfterTheSyncStart_NamesTheCursorAndItsValue(string cursor)
+    {
+        var state = Json($$"""{"updated_at":"{{cursor}}"}""");
+        new DefinedStream(Users.Definition).ValidateState(state);
+
+        var after = UsersState.After(UsersState.ReadCursor(state), UsersState.ReadSavedRanges(state), Now);
+
+        Assert.NotNull(after);
+        Assert.Equal("updated_at", after.Value.Field);
+        Assert.Equal(UsersState.ReadCursor(state), after.Value.Value);
+    }
+
+    [Theory]
     [InlineData("1970-01-01T00:00:00.000Z")]
     [InlineData("1999-12-31T23:59:59.999Z")]
-    [InlineData("2999-01-01T00:00:00.000Z")]
-    [InlineData("2026-01-03T00:00:00.000Z")]
-    public void ValidateState_CursorOutsideASaneRange_ConfigErrorNamingIt(string cursor)
+    [InlineData("2026-01-01T00:00:00.000Z")]
+    public void After_CursorBeforeOrAtTheSyncStart_NoneEvenBefore2000(string cursor)
     {
-        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json($$"""{"updated_at":"{{cursor}}"}"""), Now));
+        var state = Json($$"""{"updated_at":"{{cursor}}"}""");
+        new DefinedStream(Users.Definition).ValidateState(state);
 
-        Assert.Equal("state.users.updated_at", error.Field);
-        Assert.Contains("2000 to tomorrow", error.Message, StringComparison.Ordinal);
+        Assert.Null(UsersState.After(UsersState.ReadCursor(state), UsersState.ReadSavedRanges(state), Now));
     }
 
     [Fact]
-    public void ValidateState_CursorUpToTomorrow_Accepted()
+    public void After_RangeTimestampInTheFarFuture_NamesTheRanges()
     {
-        new DefinedStream(Users.Definition).ValidateState(Json("""{"updated_at":"2026-01-01T20:00:00.000Z"}"""), Now);
-    }
-
-    [Fact]
-    public void ValidateState_RangeTimestampInTheFarFuture_ConfigErrorNamingTheRanges()
-    {
-        var error = Assert.Throws<ConfigException>(() => new DefinedStream(Users.Definition).ValidateState(Json("""
+        var state = Json("""
             {"updated_at":"2024-01-01T00:00:00Z","ranges":[{"lower":"2024-02-01T00:00:00Z","upper":"2099-01-01T00:00:00Z"}]}
-            """), Now));
+            """);
+        new DefinedStream(Users.Definition).ValidateState(state);
 
-        Assert.Equal("state.users.ranges", error.Field);
+        var after = UsersState.After(UsersState.ReadCursor(state), UsersState.ReadSavedRanges(state), Now);
+
+        Assert.Equal(("ranges", new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero)), after);
     }
 
     [Fact]
@@ -92,7 +104,7 @@ public class UsersStateTests
                 : $$"""{"lower":"{{lower}}","upper":"{{upper}}","done":true}""";
         });
 
-        var ranges = UsersState.ReadSavedRanges(Json($$"""{"updated_at":"2024-01-01T00:00:00.000Z","ranges":[{{string.Join(",", entries)}}]}"""), Now);
+        var ranges = UsersState.ReadSavedRanges(Json($$"""{"updated_at":"2024-01-01T00:00:00.000Z","ranges":[{{string.Join(",", entries)}}]}"""));
 
         Assert.InRange(ranges.Count, 1, UsersState.MaxSavedRanges);
         Assert.Equal(start, ranges[0].Lower);

@@ -133,7 +133,7 @@ internal static partial class StreamChecks
         Assert.StartsWith(scope + " (stream", MissingEntry(message, stream), StringComparison.Ordinal);
 
     /// <summary>clients, read in the same sync as a failing stream, is whole.</summary>
-    private static void AssertClientsComplete(ConnectorRun run, FakeTenant.FakeTenant tenant)
+    public static void AssertClientsComplete(ConnectorRun run, FakeTenant.FakeTenant tenant)
     {
         Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("clients"));
         Assert.Equal(tenant.Clients.Count, run.Records("clients").Count());

@@ -106,6 +106,21 @@ internal static partial class StreamChecks
             .Where(r => r.Path == path)
             .Select(r => (r.RawQuery ?? string.Empty).TrimStart('?'))];
 
+    /// <summary>
+    /// One WARN about <paramref name="stream"/>'s saved position: it names the stream and <paramref name="value"/>,
+    /// says nothing is read and the state is kept, and how to reset the stream; no ERROR at all.
+    /// </summary>
+    public static void AssertFutureStateWarning(ConnectorRun run, string stream, string value)
+    {
+        var warning = Assert.Single(run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN")
+            .Select(l => l.GetProperty("message").GetString()!), w => w.StartsWith($"{stream}: the saved ", StringComparison.Ordinal));
+        Assert.Contains(value, warning, StringComparison.Ordinal);
+        Assert.Contains($"Nothing is read for {stream} in this sync and its state is kept as it is", warning, StringComparison.Ordinal);
+        Assert.Contains($"reset the stream", warning, StringComparison.Ordinal);
+        Assert.Contains($"remove {stream}'s entry from the state file", warning, StringComparison.Ordinal);
+        Assert.Empty(run.Errors);
+    }
+
     /// <summary>No request the tenant answered was a 400 (a page past the cap, a page size it refuses).</summary>
     public static void AssertNoRequestRejected(FakeTenant.FakeTenant tenant)
     {

@@ -21,7 +21,8 @@ namespace Auth0Connector.Streams.Cursors;
 /// <c>start_date</c>: one search request sorted by date, of which the smallest id is taken (date order and id order
 /// differ slightly). With a state the saved id is looked up first; when the tenant no longer has it (404: it aged
 /// out of the plan's retention) a WARN says which events may have been missed, and the walk goes on from the oldest
-/// retained event. A page that does not move past the id it started from, or a page answered twice, ends the
+/// retained event. A saved id after the tenant's newest event is no position of this tenant: the stream reads
+/// nothing, warns and keeps its state (<see cref="SavedCursor"/>). A page that does not move past the id it started from, or a page answered twice, ends the
 /// stream with an error instead of a loop (<see cref="ProgressGuard"/>). The walk ends on an empty page, or once it
 /// reaches events dated after the sync began (so a tenant logging faster than it can be read is never chased).
 /// </para>
@@ -34,12 +35,12 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     public static int Compare(string a, string b) =>
         a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
 
-    public override void ValidateState(JsonElement state, DateTimeOffset now) => _ = SequentialIdState.Read(state, stream, idField, dateField, now);
+    public override void ValidateState(JsonElement state) => _ = SequentialIdState.Read(state, stream, idField, dateField);
 
     public override async IAsyncEnumerable<StreamItem> ReadAsync(StreamDefinition definition, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var saved = context.Mode == SyncMode.Incremental && context.State is { } state
-            ? SequentialIdState.Read(state, stream, idField, dateField, context.Time.GetUtcNow())
+            ? SequentialIdState.Read(state, stream, idField, dateField)
             : null;
         string? after = saved?.Id;
         if (saved is { } position && !await ExistsAsync(definition, context, position.Id, cancellationToken))
@@ -61,7 +62,17 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             var id = first.StringProperty(idField)!;
             if (saved is { } gone && Compare(id, gone.Id) <= 0)
             {
-                await RequireNotBeyondNewestAsync(definition, context, gone.Id, cancellationToken);
+                if (await NewestAsync(definition, context, cancellationToken) is { } newest && Compare(gone.Id, newest) > 0)
+                {
+                    // Reading after it would never find an event: not this tenant's position, kept unread.
+                    foreach (var item in SavedCursor.KeepUnread(context, stream, idField, gone.Id, $"after the newest event of this tenant ({idField} {newest})", context.State!.Value))
+                    {
+                        yield return item;
+                    }
+
+                    yield break;
+                }
+
                 // Only the saved event itself went (older ones remain): reading on after it misses nothing.
                 after = gone.Id;
             }
@@ -202,20 +213,16 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     }
 
     /// <summary>
-    /// A saved id the tenant does not have, but not older than its oldest event, either aged out just before an event
-    /// of a slightly smaller id, or never was this tenant's: one past the newest event (a damaged state, or another
-    /// tenant's) would make every sync read after it and find nothing, forever. That is a config_error on the state.
+    /// The id of the tenant's newest event (null: none), asked about a saved id the tenant does not have but not older
+    /// than its oldest event: either it aged out just before an event of a slightly smaller id, or it never was this
+    /// tenant's. One past the newest event (a damaged state, or another tenant's) would make every sync read after it
+    /// and find nothing, forever.
     /// </summary>
-    private async Task RequireNotBeyondNewestAsync(StreamDefinition definition, StreamContext context, string savedId, CancellationToken cancellationToken)
+    private async Task<string?> NewestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
     {
         var path = ApiPath.WithQuery(definition.Path, ("sort", $"{dateField}:-1"), ("page", 0), ("per_page", 1));
         using var page = Paginators.ToPage(await context.Api.GetJsonAsync(path, cancellationToken), definition.RecordsProperty, path);
-        var newest = page.Count > 0 ? IdOf(page.Items[0], path) : null;
-        if (newest is not null && Compare(savedId, newest) > 0)
-        {
-            var field = $"state.{stream}.{idField}";
-            throw new ConfigException(field, $"'{field}' ({savedId}) is after the newest event of this tenant ({newest}): the state is damaged or belongs to another tenant, and reading after it would never find an event. Remove the {stream} state to read again from the oldest retained event (or start_date).");
-        }
+        return page.Count > 0 ? IdOf(page.Items[0], path) : null;
     }
 
     /// <summary>Warns when a saved position aged out: events between it and the oldest retained one may be missing.</summary>

@@ -8,7 +8,8 @@ namespace Auth0Connector.Streams.Cursors;
 /// <summary>
 /// The state of a <see cref="SequentialIdCursor"/>: <c>{"&lt;id field&gt;": "…", "&lt;date field&gt;": "…"}</c>, the last
 /// id delivered and its event's date (for the warning when the position ages out). Whatever a state file holds, it
-/// is either sane or a config_error naming the field and what to do.
+/// is either well-formed or a config_error naming the field and what to do; whether the id is one of this tenant's,
+/// only the tenant can tell (<see cref="SequentialIdCursor"/>).
 /// </summary>
 internal static class SequentialIdState
 {
@@ -20,7 +21,7 @@ internal static class SequentialIdState
     internal readonly record struct Position(string Id, string? Date);
 
     /// <summary>The position of a state object; null for an empty state (read from the oldest retained event).</summary>
-    internal static Position? Read(JsonElement state, string stream, string idField, string dateField, DateTimeOffset now)
+    internal static Position? Read(JsonElement state, string stream, string idField, string dateField)
     {
         var restart = $"or remove the {stream} state to read again from the oldest retained event (or start_date)";
         if (state.ValueKind != JsonValueKind.Object)
@@ -42,9 +43,9 @@ internal static class SequentialIdState
 
         var datePath = $"state.{stream}.{dateField}";
         var date = state.TryGetProperty(dateField, out var saved) && saved.ValueKind != JsonValueKind.Null ? Text(saved) ?? string.Empty : null;
-        if (date is not null && (JsonInput.TryParseIso8601(date) is not { } when || !SaneTime.Holds(when, now)))
+        if (date is not null && JsonInput.TryParseIso8601(date) is null)
         {
-            throw new ConfigException(datePath, $"'{datePath}' is not an ISO-8601 date-time between 2000 and tomorrow; fix it (e.g. 2024-01-01T00:00:00.000Z), remove '{dateField}' (only the warning about aged-out events uses it), {restart}.");
+            throw new ConfigException(datePath, $"'{datePath}' is not an ISO-8601 date-time; fix it (e.g. 2024-01-01T00:00:00.000Z), remove '{dateField}' (only the warning about aged-out events uses it), {restart}.");
         }
 
         return new Position(id, date);

@@ -16,8 +16,11 @@ internal abstract class StreamCursor
     /// <summary>The record field the cursor follows (the catalog's <c>default_cursor_field</c>).</summary>
     public abstract string Field { get; }
 
-    /// <summary>Rejects a malformed or insane saved state before anything is read (throws <see cref="Configuration.ConfigException"/>).</summary>
-    public virtual void ValidateState(JsonElement state, DateTimeOffset now)
+    /// <summary>
+    /// Rejects a malformed saved state before anything is read (throws <see cref="Configuration.ConfigException"/>).
+    /// A well-formed one after the sync's start is not refused: the read keeps it unread (<see cref="SavedCursor"/>).
+    /// </summary>
+    public virtual void ValidateState(JsonElement state)
     {
     }
 

@@ -34,10 +34,10 @@ internal sealed class UsersCursor : StreamCursor
 
     public override string Field => UpdatedAt;
 
-    public override void ValidateState(JsonElement state, DateTimeOffset now)
+    public override void ValidateState(JsonElement state)
     {
-        _ = UsersState.ReadCursor(state, now);
-        _ = UsersState.ReadSavedRanges(state, now);
+        _ = UsersState.ReadCursor(state);
+        _ = UsersState.ReadSavedRanges(state);
     }
 
     /// <summary>
@@ -49,8 +49,18 @@ internal sealed class UsersCursor : StreamCursor
     {
         var state = context.Mode == SyncMode.Incremental ? context.State : null;
         var now = context.Time.GetUtcNow();
-        var stateCursor = state is { } st ? UsersState.ReadCursor(st, now) : null;
-        var saved = state is { } s2 && stateCursor is not null ? UsersState.ReadSavedRanges(s2, now) : [];
+        var stateCursor = state is { } st ? UsersState.ReadCursor(st) : null;
+        var saved = state is { } s2 && stateCursor is not null ? UsersState.ReadSavedRanges(s2) : [];
+        if (UsersState.After(stateCursor, saved, now) is { } future)
+        {
+            foreach (var item in SavedCursor.KeepUnread(context, definition.Name, future.Field, Format(future.Value), $"after this sync's start ({Format(now)})", state!.Value))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
         var ranges = await UsersPlanner.PlanSyncAsync(context, stateCursor, saved, now, cancellationToken);
         var checkpointer = new UsersCheckpointer(ranges, stateCursor);
         // One export job serves every instant of the sync that the search cannot read.

@@ -20,10 +20,10 @@ internal static class UsersPlanner
     public static async Task<List<UsersRange>> PlanSyncAsync(StreamContext context, DateTimeOffset? stateCursor, List<UsersState.SavedRange> saved, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Look back from the saved cursor (never before start_date): updates the search index had
-        // not yet shown to the previous sync are read now. Users seen again are re-delivered.
-        var start = stateCursor is { } cursor
-            ? Max(cursor - context.Config.Lookback, context.Config.StartDate)
-            : context.Config.StartDate;
+        // not yet shown to the previous sync are read now. Users seen again are re-delivered. A
+        // cursor before 2000 (before Auth0) is read from as it is: no lookback can matter, or underflow.
+        var start = stateCursor is not { } cursor ? context.Config.StartDate
+            : Max(cursor < SavedCursor.Earliest ? cursor : cursor - context.Config.Lookback, context.Config.StartDate);
         // Millisecond precision, as Auth0 stores it; the end is exclusive.
         var end = UsersCursor.TruncateToMilliseconds(now);
         context.Messages.Log(LogLevel.Info, $"users: reading updated_at from {(start is { } s ? UsersCursor.Format(s) : "the beginning")} to {UsersCursor.Format(end)} ({(context.Mode == SyncMode.Incremental ? "incremental" : "full refresh")}{(saved.Count > 0 ? $", resuming {saved.Count} ranges of an interrupted sync" : string.Empty)})");
@@ -88,8 +88,8 @@ internal static class UsersPlanner
             return pending;
         }
 
-        // The first range starts at the earliest user: bisecting from the epoch would waste probes.
-        pending[0] = pending[0] with { Lower = start ?? earliest };
+        // The first range starts at the earliest user: bisecting from the epoch (or a cursor before 2000) would waste probes.
+        pending[0] = pending[0] with { Lower = start is { } s && s >= SavedCursor.Earliest ? s : earliest };
         // Bisect level by level: all ranges still too large are split in parallel, at most
         // max_concurrency count queries at a time.
         var done = new List<UsersRange>();

@@ -8,8 +8,9 @@ namespace Auth0Connector.Streams.Cursors;
 /// <summary>
 /// The users stream's state: <c>updated_at</c> (what Airbyte's source-auth0 reads and writes) and,
 /// mid-sync, the unfinished ranges with their positions. Whatever a state file holds, it is either
-/// sane or a config_error naming the field: timestamps between 2000 and tomorrow, and at most
-/// <see cref="MaxSavedRanges"/> ranges (more are merged), so a STATE line stays small.
+/// well-formed or a config_error naming the field; at most <see cref="MaxSavedRanges"/> ranges are
+/// kept (more are merged), so a STATE line stays small. A time after the sync's start is not refused
+/// here: <see cref="After"/> finds it, and the read keeps the state unread (<see cref="SavedCursor"/>).
 /// </summary>
 internal static class UsersState
 {
@@ -21,7 +22,7 @@ internal static class UsersState
     internal sealed record SavedRange(DateTimeOffset Lower, DateTimeOffset Upper, DateTimeOffset? Reached, bool Done);
 
     /// <summary>The <c>updated_at</c> of a users state object; null for an empty state.</summary>
-    internal static DateTimeOffset? ReadCursor(JsonElement state, DateTimeOffset now)
+    internal static DateTimeOffset? ReadCursor(JsonElement state)
     {
         if (state.ValueKind != JsonValueKind.Object)
         {
@@ -35,12 +36,30 @@ internal static class UsersState
             return null;
         }
 
-        var cursor = JsonInput.TryParseIso8601(text) ?? throw new ConfigException(Field, $"'{Field}' is '{Shorten(text)}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
-        return Sane(cursor, now) ? cursor : throw new ConfigException(Field,
-            $"'{Field}' is {UsersCursor.Format(cursor)}, outside any time a sync could have reached (2000 to tomorrow): the state is damaged or from a machine with a wrong clock. Fix it, or remove the users state to read every user again.");
+        return JsonInput.TryParseIso8601(text) ?? throw new ConfigException(Field, $"'{Field}' is '{Shorten(text)}', which is not an ISO-8601 date-time. Fix it (e.g. 2024-01-01T00:00:00.000Z) or remove the users state to read every user again.");
     }
 
-    internal static List<SavedRange> ReadSavedRanges(JsonElement state, DateTimeOffset now)
+    /// <summary>The first of the state's times after the sync's start (<paramref name="now"/>), as (field, value); null when none is.</summary>
+    internal static (string Field, DateTimeOffset Value)? After(DateTimeOffset? cursor, List<SavedRange> ranges, DateTimeOffset now)
+    {
+        if (cursor is { } c && SavedCursor.IsAfter(c, now))
+        {
+            return (UsersCursor.UpdatedAt, c);
+        }
+
+        foreach (var range in ranges)
+        {
+            var latest = range.Reached is { } r && r > range.Upper ? r : range.Upper;
+            if (SavedCursor.IsAfter(latest, now))
+            {
+                return ("ranges", latest);
+            }
+        }
+
+        return null;
+    }
+
+    internal static List<SavedRange> ReadSavedRanges(JsonElement state)
     {
         if (state.ValueKind != JsonValueKind.Object || !state.TryGetProperty("ranges", out var list) || list.ValueKind == JsonValueKind.Null)
         {
@@ -63,11 +82,6 @@ internal static class UsersState
             if (lower is null || upper is null || upper <= lower)
             {
                 throw new ConfigException(Field, $"'{Field}' holds an entry without valid lower/upper timestamps; remove 'ranges' to restart from updated_at alone.");
-            }
-
-            if (!Sane(lower.Value, now) || !Sane(upper.Value, now) || (reached is { } r && !Sane(r, now)))
-            {
-                throw new ConfigException(Field, $"'{Field}' holds a timestamp outside any time a sync could have reached (2000 to tomorrow); remove 'ranges' to restart from updated_at alone.");
             }
 
             var done = item.TryGetProperty("done", out var d) && d.ValueKind == JsonValueKind.True;
@@ -133,8 +147,6 @@ internal static class UsersState
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    private static bool Sane(DateTimeOffset value, DateTimeOffset now) => SaneTime.Holds(value, now);
 
     private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }
