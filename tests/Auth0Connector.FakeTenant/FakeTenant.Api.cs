@@ -20,6 +20,13 @@ public sealed partial class FakeTenant
 
     private static readonly string[] ClientKeyFields = ["client_secret", "encryption_key", "signing_keys"];
 
+    internal const string SearchTimeoutMessage = "The query exceeded the time limit. Please refine your search criteria.";
+
+    private int _searchTimeouts;
+
+    /// <summary>User searches answered 503 for running past the time limit (<see cref="FakeTenantOptions.SearchTimeoutMatches"/>).</summary>
+    public int SearchTimeoutCount => Volatile.Read(ref _searchTimeouts);
+
     private ResponseMessage HandleApi(IRequestMessage req)
     {
         Interlocked.Increment(ref _apiRequests);
@@ -292,6 +299,13 @@ public sealed partial class FakeTenant
         int hi = filter.Upper is long b ? (filter.UpperInclusive ? index.UpperBound(b) : index.LowerBound(b)) : index.ByUpdated.Length;
         hi = Math.Max(lo, hi);
         int total = hi - lo;
+        if (Options.SearchTimeoutMatches is int limit && total > limit && call.Query.ContainsKey("q"))
+        {
+            Interlocked.Increment(ref _searchTimeouts);
+
+            // Inferred body: Auth0 documents the status (503) of a search that runs past its time limit, not its words.
+            return call.Reply(503, Http.ApiError(503, "Service Unavailable", SearchTimeoutMessage, "query_timeout"));
+        }
 
         Func<int, UserRecord> at;
         string sort = call.Query.GetValueOrDefault("sort") ?? string.Empty;

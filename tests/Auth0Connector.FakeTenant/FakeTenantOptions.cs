@@ -164,6 +164,14 @@ public sealed class FakeTenantOptions
     public TimeSpan SearchIndexLag { get; set; }
 
     /// <summary>
+    /// Auth0's search time limit: "Search queries time out (HTTP status code 503) if they're not completed in two
+    /// seconds or less" (User Search Best Practices). Modelled by what a query costs, the users it matches: a
+    /// <c>GET /api/v2/users</c> whose <c>q</c> matches more than this many users (a wide range of a large tenant)
+    /// answers 503, counts and pages alike; the same query narrowed is served. Null (the default): no time limit.
+    /// </summary>
+    public int? SearchTimeoutMatches { get; set; }
+
+    /// <summary>
     /// Polls of <c>GET /api/v2/jobs/{id}</c> that answer <c>pending</c> (the first) or <c>processing</c> before an
     /// export job answers <c>completed</c>.
     /// </summary>

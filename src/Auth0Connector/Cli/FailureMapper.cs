@@ -37,6 +37,8 @@ internal static class FailureMapper
         ErrorAction.StopSync when e.Path.StartsWith("/api/v2/", StringComparison.Ordinal) || e.Path == "/oauth/token" => new Failure(FailureType.ConfigError, e.Message, StopsSync: true),
         // Exhausted retries; at the token endpoint, the next stream would only try it all over again.
         ErrorAction.Retry => new Failure(FailureType.TransientError, e.Message, StopsSync: e.Path == "/oauth/token"),
+        // The search timed out where no smaller query could be asked (check's probe, say): try again later.
+        ErrorAction.NarrowQuery => new Failure(FailureType.TransientError, e.Message, StopsSync: false),
         _ => new Failure(FailureType.SystemError, e.Message, StopsSync: e.Path == "/oauth/token"),
     };
 }

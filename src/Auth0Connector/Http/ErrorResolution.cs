@@ -30,6 +30,12 @@ internal enum ErrorAction
     PlanLacksFeature,
 
     /// <summary>
+    /// 503 from the user search: Auth0 answers it when a query runs past its time limit (two seconds), so the same
+    /// query would fail the same way; ask smaller ones (split the range) instead of retrying.
+    /// </summary>
+    NarrowQuery,
+
+    /// <summary>
     /// 403, 404 or 410 from the storage host of a users export's pre-signed link (S3 answers an expired one 403
     /// <c>AccessDenied</c> "Request has expired"): the link lives a minute; ask the same job for a fresh one.
     /// </summary>
@@ -64,6 +70,7 @@ internal static class ErrorResolution
         403 when NamesThePlan(message) => ErrorAction.PlanLacksFeature,
         403 => ErrorAction.MissingScope,
         404 => ErrorAction.SkipVanishedParent,
+        503 when path == UserSearchPath => ErrorAction.NarrowQuery,
         408 or 429 or >= 500 => ErrorAction.Retry,
         400 when errorCode == "invalid_query_string" && message?.Contains("per_page", StringComparison.OrdinalIgnoreCase) == true => ErrorAction.ShrinkPage,
         _ => ErrorAction.FailStream,

@@ -70,6 +70,7 @@ internal static class RetryPolicy
     {
         // A 429 asking to wait longer than any retry waits (the tenant's M2M token quota: hours) is not retried.
         { Result: { StatusCode: HttpStatusCode.TooManyRequests } limited } when RateLimitHeaders.Read(limited, (time ?? TimeProvider.System).GetUtcNow()).LongRetryAfter => false,
+        // A user search's 503 is its query timeout: the same query would time out again (the caller narrows it).
         { Result: { } response } => ErrorResolution.For(response) == ErrorAction.Retry || IsEmptySuccess(response),
         { Exception: { } error } => ErrorResolution.For(error, callerToken) == ErrorAction.Retry,
         _ => false,

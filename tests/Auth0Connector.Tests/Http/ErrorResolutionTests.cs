@@ -31,6 +31,26 @@ public class ErrorResolutionTests
     }
 
     [Theory]
+    [InlineData("/api/v2/users", "NarrowQuery")]
+    [InlineData("/api/v2/users/auth0|1/roles", "Retry")]
+    [InlineData("/api/v2/clients", "Retry")]
+    [InlineData(null, "Retry")]
+    public void For_503_TheUserSearchsTimeoutIsNarrowedOthersRetried(string? path, string expected)
+    {
+        Assert.Equal(Enum.Parse<ErrorAction>(expected), ErrorResolution.For(HttpStatusCode.ServiceUnavailable, path: path));
+    }
+
+    [Fact]
+    public void For_ResponseOfTheUserSearch_ItsPathDecides()
+    {
+        using var search = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, "https://t.example/api/v2/users?q=updated_at%3A%5B*%20TO%202025%7D") };
+        using var roles = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, "https://t.example/api/v2/roles") };
+
+        Assert.Equal(ErrorAction.NarrowQuery, ErrorResolution.For(search));
+        Assert.Equal(ErrorAction.Retry, ErrorResolution.For(roles));
+    }
+
+    [Theory]
     [InlineData(200, "None")]
     [InlineData(403, "RefreshLink")]
     [InlineData(404, "RefreshLink")]

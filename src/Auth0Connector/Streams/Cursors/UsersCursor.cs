@@ -82,7 +82,7 @@ internal sealed class UsersCursor : StreamCursor
                 if (checkpointer.Record(batch))
                 {
                     var index = batch.Range.Index;
-                    context.Messages.Log(LogLevel.Info, $"users: range {index + 1}/{ranges.Count} [{Describe(ranges[index])}) complete");
+                    context.Messages.Log(LogLevel.Info, $"users: range {index + 1}/{ranges.Count} {UsersPlanner.Describe(ranges[index].Lower, true, ranges[index].Upper)} complete");
                 }
             }
 
@@ -94,8 +94,6 @@ internal sealed class UsersCursor : StreamCursor
 
         yield return StreamItem.Checkpoint(checkpointer.Final());
     }
-
-    private static string Describe(UsersRange range) => $"{(range.Lower is { } l ? Format(l) : "*")}, {Format(range.Upper)}";
 
     internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Auth0Connector.Foundation;
 using Auth0Connector.Http;
 using Auth0Connector.Protocol;
@@ -78,7 +79,9 @@ internal static class UsersPlanner
     /// </summary>
     public static async Task<List<UsersRange>> PlanAsync(StreamContext context, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        var (total, earliest) = await CountAsync(context, start, end, cancellationToken);
+        // Every range counted, directly or as the sum of its halves: the bisection never asks one twice.
+        var counts = new ConcurrentDictionary<(DateTimeOffset?, DateTimeOffset), (long, DateTimeOffset?)>();
+        var (total, earliest) = await CountAsync(context, start, end, counts, cancellationToken);
         context.Messages.Estimate("users", total);
         var concurrency = context.Config.MaxConcurrency;
         var target = Math.Max(context.PageSize.Value * 10L, total / (concurrency * 4L));
@@ -113,7 +116,7 @@ internal static class UsersPlanner
                 long left;
                 try
                 {
-                    (left, _) = await CountAsync(context, lower, middle, cancellationToken);
+                    (left, _) = await CountAsync(context, lower, middle, counts, cancellationToken);
                 }
                 finally
                 {
@@ -131,8 +134,56 @@ internal static class UsersPlanner
         return ranges.Count == 0 ? [new UsersRange(0, start, end, 0)] : ranges;
     }
 
-    /// <summary>How many users a range holds, and the earliest updated_at among them.</summary>
-    private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many users a range holds, and the earliest updated_at among them. A count the search answers 503 (it ran
+    /// past Auth0's time limit) is the sum of its halves' counts. Each count is kept in <paramref name="counts"/>.
+    /// </summary>
+    private static async Task<(long Total, DateTimeOffset? Earliest)> CountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, ConcurrentDictionary<(DateTimeOffset?, DateTimeOffset), (long, DateTimeOffset?)> counts, CancellationToken cancellationToken)
+    {
+        if (counts.TryGetValue((lower, upper), out var known))
+        {
+            return known;
+        }
+
+        (long, DateTimeOffset?) count;
+        try
+        {
+            count = await CountOnceAsync(context, lower, upper, cancellationToken);
+        }
+        catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
+        {
+            var middle = Split(lower, upper) ?? throw Unsplittable(e, Describe(lower, true, upper));
+            var (left, earliest) = await CountAsync(context, lower, middle, counts, cancellationToken);
+            var (right, later) = await CountAsync(context, middle, upper, counts, cancellationToken);
+            count = (left + right, earliest ?? later);
+        }
+
+        counts[(lower, upper)] = count;
+        return count;
+    }
+
+    /// <summary>No user is older than the Unix epoch: where a range "from the first user" is split, its lower end.</summary>
+    private static readonly DateTimeOffset Floor = DateTimeOffset.UnixEpoch;
+
+    /// <summary>
+    /// The middle of [lower, upper) at millisecond precision, where a range whose search timed out is split; null
+    /// when the range is one millisecond, which no query can split.
+    /// </summary>
+    internal static DateTimeOffset? Split(DateTimeOffset? lower, DateTimeOffset upper)
+    {
+        var from = lower ?? Floor;
+        return upper - from < TimeSpan.FromMilliseconds(2) ? null : UsersCursor.TruncateToMilliseconds(from + ((upper - from) / 2));
+    }
+
+    /// <summary>The error for a search that timed out on a range too narrow to split: it names the range.</summary>
+    internal static Auth0ApiException Unsplittable(Auth0ApiException timeout, string range) =>
+        new(timeout.Status, timeout.ErrorCode, $"users: the search timed out (HTTP 503) on updated_at {range}, which cannot be split further (one millisecond). Auth0 answers 503 when a search runs past its time limit; try again later, and report that range to Auth0 support if it persists. The state does not move past it. ({timeout.Message})", timeout.Path);
+
+    /// <summary>A range as the logs name it: <c>[2024-01-01T00:00:00.000Z, 2024-01-01T00:00:00.001Z)</c>, <c>*</c> for an open start.</summary>
+    internal static string Describe(DateTimeOffset? lower, bool lowerInclusive, DateTimeOffset upper) =>
+        $"{(lowerInclusive ? '[' : '(')}{(lower is { } l ? UsersCursor.Format(l) : "*")}, {UsersCursor.Format(upper)})";
+
+    private static async Task<(long Total, DateTimeOffset? Earliest)> CountOnceAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken)
     {
         var query = $"updated_at:[{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(upper)}}}";
         var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", 0), ("per_page", 1), ("include_totals", true), ("fields", "user_id,updated_at"), ("include_fields", true));

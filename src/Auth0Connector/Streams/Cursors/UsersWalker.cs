@@ -13,25 +13,32 @@ namespace Auth0Connector.Streams.Cursors;
 /// </summary>
 internal static class UsersWalker
 {
-    /// <summary>Walks one range along updated_at, page by page (see <see cref="UsersCursor"/>).</summary>
+    /// <summary>
+    /// Walks one range along updated_at, page by page (see <see cref="UsersCursor"/>). A query the search answers
+    /// 503 (it ran past Auth0's time limit) is narrowed: the rest of the range is walked in halves, each halved again
+    /// while it times out, down to one millisecond, which cannot be split and fails the stream naming it.
+    /// </summary>
     public static async IAsyncEnumerable<UsersBatch> WalkAsync(StreamContext context, UsersRange range, UsersExportJob export, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         DateTimeOffset? lower = range.Lower;
         var lowerInclusive = true;
         var walk = new UsersWalkState(new ProgressGuard("users"));
+        // Ends of the parts a timed-out query was split into, the nearest on top; empty: the range's own end.
+        var ends = new Stack<DateTimeOffset>();
         while (true)
         {
             var pageSize = context.PageSize.Value;
-            var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(range.Upper)}}}";
-            var document = await SearchAsync(context, query, page: 0, pageSize, cancellationToken, totals: false);
+            var upper = ends.Count > 0 ? ends.Peek() : range.Upper;
+            var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(upper)}}}";
+            var document = await NarrowedSearchAsync(context, query, pageSize, (lower, lowerInclusive, upper), ends, cancellationToken);
             if (document is null)
             {
-                continue; // page size stepped down
+                continue; // page size stepped down, or the part split in two
             }
 
             var users = Paginators.Items(document.RootElement, "users", "users");
             var count = users.GetArrayLength();
-            var page = walk.Inspect(context, users, document, lower, lowerInclusive, range.Upper, full: count == pageSize);
+            var page = walk.Inspect(context, users, document, lower, lowerInclusive, upper, full: count == pageSize);
             var (first, last) = (page.First, page.Last);
             if (count == pageSize && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
             {
@@ -49,13 +56,20 @@ internal static class UsersWalker
                 continue;
             }
 
-            var fresh = walk.Fresh(users, page, range.Upper);
-            var boundary = walk.Boundary;
-            var complete = count < pageSize || last is null || page.PastUpper;
-            yield return new UsersBatch(document, fresh, range, boundary, complete);
-            if (complete)
+            var fresh = walk.Fresh(users, page, upper);
+            var partComplete = count < pageSize || last is null || page.PastUpper;
+            yield return new UsersBatch(document, fresh, range, walk.Boundary, partComplete && ends.Count == 0);
+            if (partComplete && ends.Count == 0)
             {
                 yield break;
+            }
+
+            if (partComplete)
+            {
+                // The part is done: the next starts at its end (exclusive there, so no user comes twice).
+                lower = ends.Pop();
+                lowerInclusive = true;
+                continue;
             }
 
             // Sorted by updated_at, a full page moves the position forward, or the search is not
@@ -71,6 +85,30 @@ internal static class UsersWalker
         }
     }
 
+    /// <summary>
+    /// Page 0 of the walk's query; null when the page size stepped down, or when the search timed out and the part
+    /// was split (its middle pushed onto <paramref name="ends"/>): ask again either way.
+    /// </summary>
+    private static async Task<JsonDocument?> NarrowedSearchAsync(StreamContext context, string query, int pageSize, (DateTimeOffset? Lower, bool Inclusive, DateTimeOffset Upper) part, Stack<DateTimeOffset> ends, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SearchAsync(context, query, page: 0, pageSize, cancellationToken, totals: false);
+        }
+        catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
+        {
+            var range = UsersPlanner.Describe(part.Lower, part.Inclusive, part.Upper);
+            var middle = UsersPlanner.Split(part.Lower, part.Upper) ?? throw UsersPlanner.Unsplittable(e, range);
+            if (ends.Count == 0)
+            {
+                context.Messages.Log(LogLevel.Info, $"users: the search timed out (HTTP 503) on updated_at {range}; reading it in smaller ranges");
+            }
+
+            ends.Push(middle);
+            return null;
+        }
+    }
+
     /// <summary>Every user updated at exactly <paramref name="instant"/>: offset paging up to 1000, else the sync's users export.</summary>
     private static async IAsyncEnumerable<UsersBatch> ReadInstantAsync(StreamContext context, UsersRange range, DateTimeOffset instant, HashSet<string>? alreadyDelivered, UsersExportJob export, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -82,7 +120,17 @@ internal static class UsersWalker
         {
             var pageSize = context.PageSize.Value;
             var page = delivered / pageSize;
-            var document = await SearchAsync(context, query, page, pageSize, cancellationToken);
+            JsonDocument? document;
+            try
+            {
+                document = await SearchAsync(context, query, page, pageSize, cancellationToken);
+            }
+            catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
+            {
+                // One millisecond: no narrower query exists.
+                throw UsersPlanner.Unsplittable(e, $"[{reached}, {UsersCursor.Format(instant.AddMilliseconds(1))})");
+            }
+
             if (document is null)
             {
                 continue;
