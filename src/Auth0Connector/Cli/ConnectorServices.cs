@@ -33,7 +33,7 @@ internal static class ConnectorServices
         token.AddHttpMessageHandler(() => new ResilienceHandler(RetryPolicy.Build(config.MaxRetries, time, log, budget: RetryPolicy.TokenBudget)));
         var tokenAttempt = config.RequestTimeout < RetryPolicy.TokenAttemptTimeout ? config.RequestTimeout : RetryPolicy.TokenAttemptTimeout;
         token.AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, tokenAttempt))
-            .AddHttpMessageHandler(() => new ContentBufferingHandler());
+            .AddHttpMessageHandler(() => new ContentBufferingHandler(time, config.StallTimeout));
         EndOnTheWire(token, () => new RequestLoggingHandler(log), counter, () => OriginGuardHandler.ForOrigin(config.BaseUri));
 
         services.AddSingleton<ITokenSource>(provider => config.Credentials switch
@@ -60,7 +60,7 @@ internal static class ConnectorServices
         api.AddHttpMessageHandler<RateGateHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>()
             .AddHttpMessageHandler(() => new AttemptTimeoutHandler(time, config.RequestTimeout))
-            .AddHttpMessageHandler(() => new ContentBufferingHandler());
+            .AddHttpMessageHandler(() => new ContentBufferingHandler(time, config.StallTimeout));
         EndOnTheWire(api, () => new RequestLoggingHandler(log), counter, () => OriginGuardHandler.ForOrigin(config.BaseUri));
 
         // Export files live at pre-signed URLs that refuse a second auth mechanism: no auth handler,

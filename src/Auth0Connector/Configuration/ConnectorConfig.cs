@@ -31,6 +31,13 @@ internal sealed record ConnectorConfig
     public const int DefaultMaxConcurrency = 4;
     public const int DefaultLookbackSeconds = 300;
     public const int DefaultRequestTimeoutSeconds = 60;
+
+    /// <summary>
+    /// Silence after which a response whose body stopped arriving is abandoned: Auth0 sends a body
+    /// right after its headers, and with the default retries a tenant that stalls every attempt
+    /// fails the read in well under two minutes (<c>RetryPolicy.StalledRequestBound</c>).
+    /// </summary>
+    public const int DefaultStallTimeoutSeconds = 10;
     public const int DefaultUsersExportTimeoutHours = 12;
 
     /// <summary>The range of <c>requests_per_second</c>: one request per 100 s up to far beyond any tenant's limit.</summary>
@@ -60,6 +67,9 @@ internal sealed record ConnectorConfig
 
     /// <summary>One attempt of one request, body included (<c>request_timeout_seconds</c>).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRequestTimeoutSeconds);
+
+    /// <summary>How long a response body may go without a byte before the attempt is abandoned (<c>stall_timeout_seconds</c>).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(DefaultStallTimeoutSeconds);
 
     /// <summary>
     /// How long a users export may take, its job and its download each (<c>users_export_timeout_hours</c>): Auth0
@@ -96,6 +106,7 @@ internal sealed record ConnectorConfig
             MaxConcurrency = JsonInput.OptionalInt(root, "max_concurrency", "max_concurrency", DefaultMaxConcurrency, 1, 16),
             Lookback = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "lookback_window_seconds", "lookback_window_seconds", DefaultLookbackSeconds, 0, 7 * 24 * 3600)),
             RequestTimeout = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "request_timeout_seconds", "request_timeout_seconds", DefaultRequestTimeoutSeconds, 5, 600)),
+            StallTimeout = TimeSpan.FromSeconds(JsonInput.OptionalInt(root, "stall_timeout_seconds", "stall_timeout_seconds", DefaultStallTimeoutSeconds, 1, 600)),
             UsersExportTimeout = TimeSpan.FromHours(JsonInput.OptionalInt(root, "users_export_timeout_hours", "users_export_timeout_hours", DefaultUsersExportTimeoutHours, 1, 72)),
         };
     }

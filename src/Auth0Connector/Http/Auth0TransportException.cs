@@ -4,8 +4,10 @@ namespace Auth0Connector.Http;
 internal sealed class Auth0TransportException(string message, Exception inner, bool tokenEndpoint = false) : Exception(message, inner)
 {
     /// <summary>
-    /// No token could be had, or no connection made at all (a refused connection, a name that does
-    /// not resolve): every other request would fail the same way, so the sync stops here.
+    /// No token could be had, no connection made at all (a refused connection, a name that does
+    /// not resolve), or the last attempt's body stalled after its headers, as every attempt's before it
+    /// (a broken proxy, a network dropping large packets): every other request would fail the same
+    /// way, each after its retries, so the sync stops here.
     /// </summary>
     public bool Unreachable { get; } = tokenEndpoint || IsConnectFailure(inner);
 
@@ -13,7 +15,7 @@ internal sealed class Auth0TransportException(string message, Exception inner, b
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            if (e is ResponseStalledException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
             {
                 return true;
             }

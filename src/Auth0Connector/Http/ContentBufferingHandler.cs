@@ -4,9 +4,12 @@ namespace Auth0Connector.Http;
 /// Reads each response body inside the retry pipeline, so a connection reset or truncated body is
 /// an attempt that failed and is retried, not an error surfacing later while parsing. Pages are
 /// at most 100 records, so buffering one is cheap; a body larger than <see cref="MaxBodyBytes"/>
-/// (announced or streamed) is refused, never allocated: an error, not retried.
+/// (announced or streamed) is refused, never allocated: an error, not retried. A body that stops
+/// arriving, no byte for <paramref name="stallTimeout"/> (<c>stall_timeout_seconds</c>), is abandoned
+/// as a <see cref="ResponseStalledException"/> and retried: the attempt timeout alone would hold it
+/// for a whole <c>request_timeout_seconds</c>.
 /// </summary>
-internal sealed class ContentBufferingHandler : DelegatingHandler
+internal sealed class ContentBufferingHandler(TimeProvider time, TimeSpan stallTimeout) : DelegatingHandler
 {
     /// <summary>The largest response body read: Auth0's pages are kilobytes to a few megabytes.</summary>
     public const int MaxBodyBytes = 32 * 1024 * 1024;
@@ -23,11 +26,13 @@ internal sealed class ContentBufferingHandler : DelegatingHandler
             }
 
             var buffer = new MemoryStream(announced is { } length ? (int)length : 0);
+            using var silence = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
             await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
             {
                 var chunk = new byte[81920];
                 int read;
-                while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+                while ((read = await ReadAsync(body, chunk, silence, reading.Token, request, cancellationToken)) > 0)
                 {
                     if (buffer.Length + read > MaxBodyBytes)
                     {
@@ -56,6 +61,20 @@ internal sealed class ContentBufferingHandler : DelegatingHandler
         }
     }
 
+    /// <summary>One read of the body, abandoned when no byte arrives within the stall timeout.</summary>
+    private async Task<int> ReadAsync(Stream body, byte[] chunk, CancellationTokenSource silence, CancellationToken reading, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        silence.CancelAfter(stallTimeout);
+        try
+        {
+            return await body.ReadAsync(chunk, reading);
+        }
+        catch (OperationCanceledException e) when (silence.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ResponseStalledException($"{request.Method} {request.RequestUri?.AbsolutePath} sent its headers, then no byte of its body for {stallTimeout.TotalSeconds:F0} s (stall_timeout_seconds)", e);
+        }
+    }
+
     private static ResponseTooLargeException TooLarge(HttpRequestMessage request, string what) =>
         new($"{request.Method} {request.RequestUri?.AbsolutePath} answered a body that {what} past {MaxBodyBytes / (1024 * 1024)} MiB, the most the connector reads from one response (Auth0's pages are far smaller): a proxy or server in front of the tenant is misbehaving.");
 }
@@ -68,3 +87,6 @@ internal sealed class BufferedContent(byte[] buffer, int length) : ByteArrayCont
 
 /// <summary>A response body over <see cref="ContentBufferingHandler.MaxBodyBytes"/>: refused, not retried.</summary>
 internal sealed class ResponseTooLargeException(string message) : Exception(message);
+
+/// <summary>A response body that stopped arriving: an attempt that failed, retried soon like a dropped connection.</summary>
+internal sealed class ResponseStalledException(string message, Exception inner) : IOException(message, inner);

@@ -6,8 +6,9 @@ namespace Auth0Connector.Http;
 
 /// <summary>
 /// The one resilience pipeline every Management API and token request goes through: retries of
-/// 429, 408, 5xx, connection failures, truncated bodies and per-attempt timeouts, waiting for
-/// <c>Retry-After</c>, else <c>x-ratelimit-reset</c>, else capped exponential backoff with jitter.
+/// 429, 408, 5xx, connection failures, truncated or stalled bodies and per-attempt timeouts, waiting for
+/// <c>Retry-After</c>, else <c>x-ratelimit-reset</c>, else (a connection that could not be made, a
+/// stalled body) a short capped wait, else capped exponential backoff with jitter.
 /// </summary>
 internal static class RetryPolicy
 {
@@ -20,7 +21,7 @@ internal static class RetryPolicy
     /// <summary>Getting a token, retries included: an unreachable tenant fails the sync within about a minute.</summary>
     public static readonly TimeSpan TokenBudget = TimeSpan.FromSeconds(60);
 
-    /// <summary>Waits between attempts that could not connect at all: a refused connection is retried soon, not after a minute.</summary>
+    /// <summary>Waits between attempts that could not connect at all or whose body stalled: retried soon, not after a minute.</summary>
     private static readonly TimeSpan ConnectRetryCap = TimeSpan.FromSeconds(4);
 
     /// <summary>
@@ -112,11 +113,26 @@ internal static class RetryPolicy
         return null;
     }
 
-    /// <summary>Short capped waits (0.5, 1, 2, 4, 4… s) after a connection that could not be made; null otherwise (exponential backoff).</summary>
+    /// <summary>
+    /// Short capped waits (0.5, 1, 2, 4, 4… s) after a connection that could not be made or a body that stalled (a
+    /// network fault, not an overloaded tenant: a fresh connection soon is the best chance); null otherwise (exponential backoff).
+    /// </summary>
     internal static TimeSpan? ConnectDelay(Exception? error, int attempt) =>
-        error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
-            ? TimeSpan.FromMilliseconds(Math.Min(ConnectRetryCap.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 10))))
+        error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or ResponseStalledException
+            ? QuickDelay(attempt)
             : null;
+
+    /// <summary>The wait before retry <paramref name="attempt"/> (0 for the first) after a network fault.</summary>
+    internal static TimeSpan QuickDelay(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(ConnectRetryCap.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 10))));
+
+    /// <summary>
+    /// The longest one request can take when its server sends headers at once and then stalls every body: each of
+    /// the <paramref name="maxRetries"/> + 1 attempts waits <paramref name="stallTimeout"/>, and the retries wait
+    /// their <see cref="QuickDelay"/>s. With the defaults (6 retries, 10 s) that is 85.5 s.
+    /// </summary>
+    public static TimeSpan StalledRequestBound(int maxRetries, TimeSpan stallTimeout) =>
+        (stallTimeout * (maxRetries + 1)) + Enumerable.Range(0, maxRetries).Aggregate(TimeSpan.Zero, (sum, attempt) => sum + QuickDelay(attempt));
 
     private static TimeSpan Clamp(TimeSpan wait) =>
         wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > MaxDelay ? MaxDelay : wait;
