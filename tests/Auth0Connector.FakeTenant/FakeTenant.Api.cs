@@ -69,6 +69,11 @@ public sealed partial class FakeTenant
             return route is ["jobs", "users-exports"] ? PostUsersExport(call) : NotFound(call);
         }
 
+        if (string.Equals(req.Method, "DELETE", StringComparison.OrdinalIgnoreCase))
+        {
+            return route is ["users", var user] && user.Length > 0 ? DeleteUserCall(call, user) : NotFound(call);
+        }
+
         if (!string.Equals(req.Method, "GET", StringComparison.OrdinalIgnoreCase))
         {
             return NotFound(call);
@@ -572,6 +577,9 @@ public sealed partial class FakeTenant
         public Dictionary<string, string> Query { get; } = Http.ParseQuery(request.RawQuery);
 
         public IReadOnlySet<string> Scopes { get; set; } = new HashSet<string>();
+
+        /// <summary>The headers every answer carries (the rate limit's).</summary>
+        public KeyValuePair<string, string>[] Headers => headers;
 
         public ResponseMessage Reply(int status, JsonNode body) => Http.Json(status, body, headers);
 

@@ -234,19 +234,6 @@ public sealed partial class FakeTenant : IDisposable
         }
     }
 
-    /// <summary>Deletes a user: it simply disappears from search (Auth0 keeps no tombstones).</summary>
-    public bool DeleteUser(string userId)
-    {
-        lock (_usersGate)
-        {
-            var index = _users;
-            var next = index.Without(userId);
-            Volatile.Write(ref _users, next);
-            RemoveFromSearch(index, next, userId);
-            return !ReferenceEquals(index, next);
-        }
-    }
-
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -208,6 +208,19 @@ public sealed class FakeTenantOptions
     /// <summary>Log events seeded (<c>GET /api/v2/logs</c>), about 30 s apart, the newest at <see cref="LogsNewest"/>.</summary>
     public int Logs { get; set; } = 150;
 
+    /// <summary>
+    /// Users deleted through the Management API before the tenant was seeded, as their log events show (a <c>sdu</c> and a
+    /// <c>sapi</c> "Delete a user" each, counted in <see cref="Logs"/>; the ids are not the tenant's users).
+    /// </summary>
+    public int LoggedDeletions { get; set; } = 3;
+
+    /// <summary>
+    /// A live log: the events of writes made on the tenant (deleting a user) are dated when they happen (by
+    /// <see cref="Time"/>), as on a real tenant, instead of just after the newest event. The fake tenant's program
+    /// turns it on (and seeds the log up to its start); tests keep the log's own, deterministic, clock.
+    /// </summary>
+    public bool LiveLog { get; set; }
+
     /// <summary>The date of the newest seeded log event.</summary>
     public DateTimeOffset LogsNewest { get; set; } = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
 

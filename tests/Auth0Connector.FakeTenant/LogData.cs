@@ -53,7 +53,7 @@ internal sealed class LogData
         int n = Math.Max(0, options.Logs);
         // The seeded events end at LogsNewest, about 30 s apart on average.
         _lastIngestMs = (options.LogsNewest.UtcTicks / TimeSpan.TicksPerMillisecond) - (n * 30_000L);
-        Events = Prune([.. Next(n, TimeSpan.Zero)], long.MinValue);
+        Events = Prune([.. Seed(n, Math.Clamp(options.LoggedDeletions, 0, n / 2))], long.MinValue);
     }
 
     /// <summary>The retained events, ascending by <c>log_id</c> (replaced, never mutated).</summary>
@@ -64,6 +64,24 @@ internal sealed class LogData
     {
         var added = Next(count, after).ToArray();
         Events = Prune([.. Events, .. added], long.MinValue);
+        return added;
+    }
+
+    /// <summary>
+    /// Appends one event of <paramref name="type"/> ingested 0.2 to 1 s after the newest and dated a few milliseconds
+    /// before its ingestion; <paramref name="fill"/> sets what this kind of event carries. Returns it.
+    /// </summary>
+    public LogEvent AppendEvent(string type, string? description, Action<JsonObject> fill)
+    {
+        _lastIngestMs += 200 + _rnd.Next(800);
+        if (_options.LiveLog)
+        {
+            _lastIngestMs = Math.Max(_lastIngestMs, _options.Time.GetUtcNow().UtcTicks / TimeSpan.TicksPerMillisecond);
+        }
+
+        var added = Build(_lastIngestMs, _lastIngestMs - _rnd.Next(50), ++_sequence, (type, description));
+        fill(added.Json);
+        Events = Prune([.. Events, added], long.MinValue);
         return added;
     }
 
@@ -89,6 +107,38 @@ internal sealed class LogData
         return Array.FindAll(events, e => e.DateTicks >= keepFrom);
     }
 
+    /// <summary>
+    /// The seeded events: <paramref name="count"/> in all, of which <paramref name="deletions"/> pairs, spread evenly,
+    /// record users deleted through the Management API (<c>sdu</c>, then the <c>sapi</c> "Delete a user") whose ids
+    /// the tenant no longer has.
+    /// </summary>
+    private IEnumerable<LogEvent> Seed(int count, int deletions)
+    {
+        var pairs = Enumerable.Range(1, deletions).Select(k => (k * count / (deletions + 1)) & ~1).ToHashSet();
+        for (int i = 0; i < count; i++)
+        {
+            if (pairs.Contains(i) && i + 1 < count)
+            {
+                string userId = "auth0|" + TenantData.RandomHex(_rnd, 24);
+                _lastIngestMs += 200 + _rnd.NextInt64(59_800);
+                var deleted = Build(_lastIngestMs, _lastIngestMs - _rnd.Next(50), ++_sequence, DeletionKinds.Deleted);
+                DeletionEvents.Deleted(deleted.Json, userId, userId[6..] + "@example.com");
+                _lastIngestMs += 1 + _rnd.Next(40);
+                var api = Build(_lastIngestMs, _lastIngestMs - _rnd.Next(20), ++_sequence, DeletionKinds.Api("Delete a user"));
+                DeletionEvents.ApiOperation(api.Json, "delete", "/api/v2/users/" + Uri.EscapeDataString(userId), 204);
+                yield return deleted;
+                yield return api;
+                i++;
+                continue;
+            }
+
+            foreach (var e in Next(1, TimeSpan.Zero))
+            {
+                yield return e;
+            }
+        }
+    }
+
     private IEnumerable<LogEvent> Next(int count, TimeSpan after)
     {
         long gapMs = (long)after.TotalMilliseconds;
@@ -101,14 +151,14 @@ internal sealed class LogData
         }
     }
 
-    private LogEvent Build(long ingestMs, long dateMs, int sequence)
+    private LogEvent Build(long ingestMs, long dateMs, int sequence, (string Type, string? Description)? kind = null)
     {
         var ingest = new DateTime(ingestMs * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
         string id = string.Create(CultureInfo.InvariantCulture, $"900{ingest:yyyyMMddHHmmssfff}{_rnd.Next(1000):D3}000000000000001223372036{sequence:D9}");
         long dateTicks = dateMs * TimeSpan.TicksPerMillisecond;
-        var (type, description) = Kinds[_rnd.Next(Kinds.Length)];
+        var (type, description) = kind ?? Kinds[_rnd.Next(Kinds.Length)];
         int user = _rnd.Next(10_000);
-        bool machine = type is "seccft" or "sapi";
+        bool machine = type is "seccft" or "sapi" or "fapi";
         var json = new JsonObject
         {
             ["_id"] = id,

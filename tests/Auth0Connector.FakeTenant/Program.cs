@@ -28,7 +28,8 @@ internal static class Program
           --client-id ID             (fake-client-id)
           --client-secret SECRET     (fake-client-secret)
           --scopes LIST              scopes granted to the connector's tokens, comma-separated (every stream's),
-                                     e.g. read:users,read:clients to try partial scopes
+                                     e.g. read:users,read:clients to try partial scopes; add delete:users to
+                                     delete users with DELETE /api/v2/users/{id} (logged as sdu + sapi)
           --port N                   listen on 127.0.0.1:N (default: a free port)
           --rate-limit-bucket N      enable the global rate limit with a bucket of N requests
           --refill-per-second R      bucket refill rate (16)
@@ -99,6 +100,9 @@ internal static class Program
             return 2;
         }
 
+        // A live log, as a demo expects: seeded up to now, and users deleted on it are logged when they are.
+        options.LiveLog = true;
+        options.LogsNewest = options.Time.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         using var tenant = FakeTenant.Start(options);
         Console.Error.WriteLine(
@@ -208,7 +212,7 @@ internal static class Program
     private static string[] Scopes(string[] args, ref int i)
     {
         string[] scopes = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string[] known = [.. FakeTenant.AllScopes, "read:client_keys"];
+        string[] known = [.. FakeTenant.AllScopes, "read:client_keys", "delete:users"];
         return scopes.FirstOrDefault(s => !known.Contains(s, StringComparer.Ordinal)) is { } unknown
             ? throw new ArgumentException($"unknown scope '{unknown}' (known: {string.Join(',', known)})")
             : scopes;

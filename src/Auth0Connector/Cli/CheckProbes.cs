@@ -66,6 +66,13 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
         {
             yield return "Without read:roles, organization_member_roles costs one request per member: grant it to read roles with the members listing.";
         }
+
+        // Deletions are read from the tenant log: worth saying whenever users can be read and the log cannot.
+        if (_streams.TryGetValue("logs", out var logs) && logs.Value.Result.Outcome == ProbeOutcome.MissingScope
+            && _streams.TryGetValue("users", out var users) && users.Value.Result.Outcome == ProbeOutcome.Readable)
+        {
+            yield return "Without read:logs, the users stream cannot track deletions (Auth0 records them only in the tenant log): users deleted in Auth0 stay in the destination as if active. Grant read:logs to have each incremental sync emit them.";
+        }
     }
 
     public void Dispose()

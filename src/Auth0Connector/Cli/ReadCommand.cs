@@ -40,7 +40,7 @@ internal static class ReadCommand
 
         // Nothing in the state is ignored silently: what it does not cover is read again, and said so.
         var selected = catalog.Select(c => (c.Stream.Name, c.Mode == SyncMode.Incremental ? c.Stream.CursorField : null)).ToList();
-        foreach (var warning in state.Warnings(selected, registry.All.Select(s => s.Name).ToList()))
+        foreach (var warning in state.Warnings(selected, registry.All.Select(s => s.Name).ToList(), name => registry.Find(name)?.StateFields ?? []))
         {
             context.Messages.Log(LogLevel.Warn, warning);
         }

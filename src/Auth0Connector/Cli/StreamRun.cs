@@ -17,6 +17,7 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
     private readonly long _started = time.GetTimestamp();
     private long _sinceState;
     private long _total;
+    private long _deletions;
     private string? _lastState;
     private bool _running;
 
@@ -106,6 +107,12 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
 
         if (item.Page is { } page)
         {
+            if (item.AreDeletions)
+            {
+                _deletions += page.Count;
+                _progress?.Deleted(page.Count);
+            }
+
             using (page)
             {
                 foreach (var record in page.Items.EnumerateArray())
@@ -149,7 +156,8 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
             messages.Status(stream.Name, StreamStatus.Running);
         }
 
-        messages.Log(LogLevel.Info, $"{stream.Name}: {_total} record{(_total == 1 ? string.Empty : "s")} in {time.GetElapsedTime(_started).TotalSeconds:F1} s");
+        var deletions = _deletions > 0 ? $" ({_deletions} of them deletion{(_deletions == 1 ? string.Empty : "s")})" : string.Empty;
+        messages.Log(LogLevel.Info, $"{stream.Name}: {_total} record{(_total == 1 ? string.Empty : "s")}{deletions} in {time.GetElapsedTime(_started).TotalSeconds:F1} s");
         messages.Status(stream.Name, StreamStatus.Complete);
         End("COMPLETE");
     }

@@ -26,6 +26,7 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
         public RequestScope? Scope { get; } = scope;
 
         private long _records;
+        private long _deletions;
 
         public string Name { get; } = name;
 
@@ -45,8 +46,14 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
 
         public TimeSpan Duration { get; set; }
 
+        /// <summary>Records that said objects were deleted (users deleted in Auth0), among <see cref="Records"/>.</summary>
+        public long Deletions => Volatile.Read(ref _deletions);
+
         /// <summary>One more record (single writer: the read loop).</summary>
         public void Record() => Volatile.Write(ref _records, _records + 1);
+
+        /// <summary><paramref name="count"/> of the records to come say objects were deleted.</summary>
+        public void Deleted(int count) => Volatile.Write(ref _deletions, _deletions + count);
     }
 
     public StreamProgress Start(string stream, RequestScope? scope)
@@ -149,6 +156,11 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
             foreach (var row in rows)
             {
                 output.Append(CultureInfo.InvariantCulture, $"  {row.Name.PadRight(width)}  {row.Status,-10} {row.Records,12:N0} {row.Requests,9:N0} {row.Waited.TotalSeconds,14:F1} s {row.Duration.TotalSeconds,7:F1} s\n");
+            }
+
+            foreach (var row in rows.Where(r => r.Deletions > 0))
+            {
+                output.Append(CultureInfo.InvariantCulture, $"  {row.Name}: {row.Deletions:N0} of its records are deletions (deleted in Auth0 since the last sync, from the tenant log)\n");
             }
 
             if (complete < rows.Count)

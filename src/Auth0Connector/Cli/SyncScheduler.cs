@@ -156,6 +156,7 @@ internal sealed class SyncScheduler(ServiceProvider services, ConnectorConfig co
             Listings = _listings,
             Mode = configured.Mode,
             State = configured.Mode == SyncMode.Incremental ? state.For(configured.Stream.Name) : null,
+            GrantedScopes = _tokens.GrantedScopes,
         };
         return unit.Count == 1
             ? await StreamRun.ReadAsync(streams, StreamRun.Only(configured.Stream, context, cancellationToken), messages, progress, time, scope, cancellationToken)

@@ -45,7 +45,8 @@ internal sealed class InputState : IDisposable
     /// GLOBAL or legacy state, entries naming no stream of <paramref name="catalog"/>, and
     /// incremental streams whose state has no cursor (they are read again from the start).
     /// </summary>
-    public IReadOnlyList<string> Warnings(IReadOnlyList<(string Name, string? CursorField)> catalog, IReadOnlyCollection<string> knownStreams)
+    /// <param name="stateFields">The fields a stream's states hold beside its cursor: a state of only these is no stranger's.</param>
+    public IReadOnlyList<string> Warnings(IReadOnlyList<(string Name, string? CursorField)> catalog, IReadOnlyCollection<string> knownStreams, Func<string, IReadOnlyList<string>>? stateFields = null)
     {
         var warnings = new List<string>(_formatNotes);
         foreach (var name in _streams.Keys.Where(name => !catalog.Any(c => c.Name == name)))
@@ -58,7 +59,7 @@ internal sealed class InputState : IDisposable
         foreach (var (name, cursor) in catalog)
         {
             if (cursor is not null && For(name) is { ValueKind: JsonValueKind.Object } state
-                && !state.TryGetProperty(cursor, out _) && state.EnumerateObject().Any())
+                && !state.TryGetProperty(cursor, out _) && state.EnumerateObject().Any(p => stateFields?.Invoke(name).Contains(p.Name) != true))
             {
                 var keys = string.Join(", ", state.EnumerateObject().Take(5).Select(p => $"'{p.Name}'"));
                 warnings.Add($"The state of stream '{name}' has no '{cursor}' cursor (it holds {keys}): it is not a state this connector wrote, so '{name}' is read again from start_date (or from the beginning).");

@@ -17,6 +17,8 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
     public string? CursorField => Definition.Cursor?.Field;
 
+    public IReadOnlyList<string> StateFields => Definition.Cursor?.StateFields ?? [];
+
     public IReadOnlyList<string> RequiredScopes => Definition.Scopes;
 
     public string Endpoint => Definition.Endpoint;

@@ -34,6 +34,9 @@ internal sealed class StreamContext
 
     /// <summary>The stream's state from the previous sync (incremental only), if any.</summary>
     public JsonElement? State { get; init; }
+
+    /// <summary>The scopes the access token carries, when it says (then no request is sent for a scope it lacks).</summary>
+    public IReadOnlySet<string>? GrantedScopes { get; init; }
 }
 
 /// <summary>One Auth0 stream: its catalog facts and how to read it.</summary>
@@ -52,6 +55,9 @@ internal interface IAuth0Stream
 
     /// <summary>The endpoint it reads, as README's stream table shows it (e.g. <c>GET /api/v2/clients</c>).</summary>
     string Endpoint { get; }
+
+    /// <summary>The fields its states hold beside <see cref="CursorField"/> (a state of only these is one it wrote).</summary>
+    IReadOnlyList<string> StateFields => [];
 
     /// <summary>Rejects a malformed input state before anything is read (throws ConfigException).</summary>
     void ValidateState(JsonElement state);

@@ -9,13 +9,17 @@ namespace Auth0Connector.Streams;
 /// </summary>
 internal readonly struct StreamItem
 {
-    private StreamItem(JsonPage? page, JsonElement record, RecordField[]? added, string? stateJson)
+    private StreamItem(JsonPage? page, JsonElement record, RecordField[]? added, string? stateJson, bool deletions = false)
     {
         Page = page;
         Record = record;
         Added = added;
         StateJson = stateJson;
+        AreDeletions = deletions;
     }
+
+    /// <summary>The page's records say that objects were deleted (counted apart in the read's summary).</summary>
+    public bool AreDeletions { get; }
 
     public JsonPage? Page { get; }
 
@@ -30,6 +34,9 @@ internal readonly struct StreamItem
     public bool IsCheckpoint => StateJson is not null;
 
     public static StreamItem Of(JsonPage page) => new(page, default, null, null);
+
+    /// <summary>A page of records each saying an object was deleted (users deleted in Auth0).</summary>
+    public static StreamItem Deletions(JsonPage page) => new(page, default, null, null, deletions: true);
 
     public static StreamItem Of(JsonElement record, RecordField[]? added = null) => new(null, record, added, null);
 

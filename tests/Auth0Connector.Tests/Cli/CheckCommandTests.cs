@@ -221,6 +221,20 @@ public class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_WithoutReadLogs_PassesAndSaysUsersDeletionsCannotBeTracked()
+    {
+        using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:logs"])]);
+
+        var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
+
+        var message = Succeeded(run);
+        Assert.Contains("read:logs (stream logs)", message, StringComparison.Ordinal);
+        Assert.Contains("Without read:logs, the users stream cannot track deletions", message, StringComparison.Ordinal);
+        using var full = Tenant();
+        Assert.DoesNotContain("cannot track deletions", Succeeded(await CheckAsync(_files.ClientCredentialsConfig(full))), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_member_scope_is_found_by_probing_an_organization()
     {
         using var tenant = Tenant(o => o.GrantedScopes = [.. FakeTenant.FakeTenant.AllScopes.Except(["read:organization_members"])]);

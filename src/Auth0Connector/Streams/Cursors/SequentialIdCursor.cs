@@ -62,10 +62,10 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
             var id = first.StringProperty(idField)!;
             if (saved is { } gone && Compare(id, gone.Id) <= 0)
             {
-                if (await NewestAsync(definition, context, cancellationToken) is { } newest && Compare(gone.Id, newest) > 0)
+                if (await NewestAsync(definition, context, cancellationToken) is { } newest && Compare(gone.Id, newest.Id) > 0)
                 {
                     // Reading after it would never find an event: not this tenant's position, kept unread.
-                    foreach (var item in SavedCursor.KeepUnread(context, stream, idField, gone.Id, $"after the newest event of this tenant ({idField} {newest})", context.State!.Value))
+                    foreach (var item in SavedCursor.KeepUnread(context, stream, idField, gone.Id, $"after the newest event of this tenant ({idField} {newest.Id})", context.State!.Value))
                     {
                         yield return item;
                     }
@@ -107,6 +107,24 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     /// </summary>
     private async IAsyncEnumerable<StreamItem> WalkAsync(StreamDefinition definition, StreamContext context, string after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var (page, last, date, final) in PagesAfterAsync(definition, context, after, cancellationToken))
+        {
+            yield return StreamItem.Of(page);
+            yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, last, dateField, date));
+            if (final)
+            {
+                context.Messages.Log(LogLevel.Info, $"{stream}: reached events dated after the sync began ({date}); the next sync reads on from {idField} {last}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The non-empty checkpoint pages after <paramref name="after"/> (exclusive), each with its greatest id and that
+    /// event's date; the page that reaches events dated after the sync began is the last (<c>Final</c>). The receiver
+    /// disposes each page. A page not moving past the id it started from ends the walk with an error.
+    /// </summary>
+    internal async IAsyncEnumerable<(JsonPage Page, string Last, string? Date, bool Final)> PagesAfterAsync(StreamDefinition definition, StreamContext context, string after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var started = context.Time.GetUtcNow();
         var guard = new ProgressGuard(definition.Path);
         while (true)
@@ -121,11 +139,10 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
 
             guard.Page(page.Items, page);
             var (last, date) = Newest(page, after, definition.Path);
-            yield return StreamItem.Of(page);
-            yield return StreamItem.Checkpoint(SequentialIdState.Json(idField, last, dateField, date));
-            if (date is not null && JsonInput.TryParseIso8601(date) >= started)
+            var final = date is not null && JsonInput.TryParseIso8601(date) >= started;
+            yield return (page, last, date, final);
+            if (final)
             {
-                context.Messages.Log(LogLevel.Info, $"{stream}: reached events dated after the sync began ({date}); the next sync reads on from {idField} {last}.");
                 yield break;
             }
 
@@ -173,7 +190,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
         : throw new InvalidDataException($"{Auth0ApiClient.PathOf(path)} answered an event whose '{idField}' is not an id of up to 64 digits (a text of {id.Length} characters); the stream stops rather than save it as its position.");
 
     /// <summary>Whether the tenant still has the event <paramref name="id"/> (404: aged out of its retention, or never existed).</summary>
-    private static async Task<bool> ExistsAsync(StreamDefinition definition, StreamContext context, string id, CancellationToken cancellationToken)
+    internal static async Task<bool> ExistsAsync(StreamDefinition definition, StreamContext context, string id, CancellationToken cancellationToken)
     {
         try
         {
@@ -190,7 +207,7 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     /// The oldest retained event (at or after <c>start_date</c> when set), or null when there is none: one search
     /// request sorted by date, and of its page the smallest id, since ids and dates are not in the same order.
     /// </summary>
-    private async Task<JsonDocument?> OldestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
+    internal async Task<JsonDocument?> OldestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
     {
         var query = context.Config.StartDate is { } start ? $"{dateField}:[{Format(start)} TO *]" : null;
         var (document, _) = await context.PageSize.GetAsync(context.Api, size => ApiPath.WithQuery(definition.Path, ("q", query), ("sort", $"{dateField}:1"), ("page", 0), ("per_page", size)), cancellationToken);
@@ -213,16 +230,16 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     }
 
     /// <summary>
-    /// The id of the tenant's newest event (null: none), asked about a saved id the tenant does not have but not older
+    /// The id and date of the tenant's newest event (null: none), asked about a saved id the tenant does not have but not older
     /// than its oldest event: either it aged out just before an event of a slightly smaller id, or it never was this
     /// tenant's. One past the newest event (a damaged state, or another tenant's) would make every sync read after it
     /// and find nothing, forever.
     /// </summary>
-    private async Task<string?> NewestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
+    internal async Task<(string Id, string? Date)?> NewestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
     {
         var path = ApiPath.WithQuery(definition.Path, ("sort", $"{dateField}:-1"), ("page", 0), ("per_page", 1));
         using var page = Paginators.ToPage(await context.Api.GetJsonAsync(path, cancellationToken), definition.RecordsProperty, path);
-        return page.Count > 0 ? IdOf(page.Items[0], path) : null;
+        return page.Count > 0 && IdOf(page.Items[0], path) is { } id ? (id, page.Items[0].StringProperty(dateField)) : null;
     }
 
     /// <summary>Warns when a saved position aged out: events between it and the oldest retained one may be missing.</summary>

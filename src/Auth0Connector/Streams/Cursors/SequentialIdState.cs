@@ -21,9 +21,10 @@ internal static class SequentialIdState
     internal readonly record struct Position(string Id, string? Date);
 
     /// <summary>The position of a state object; null for an empty state (read from the oldest retained event).</summary>
-    internal static Position? Read(JsonElement state, string stream, string idField, string dateField)
+    /// <param name="restart">What to do instead of fixing it (default: remove the stream's state to read from the oldest retained event).</param>
+    internal static Position? Read(JsonElement state, string stream, string idField, string dateField, string? restart = null)
     {
-        var restart = $"or remove the {stream} state to read again from the oldest retained event (or start_date)";
+        restart ??= $"or remove the {stream} state to read again from the oldest retained event (or start_date)";
         if (state.ValueKind != JsonValueKind.Object)
         {
             throw new ConfigException($"state.{stream}", $"'state.{stream}' must be an object like {{\"{idField}\": \"90020230602105805996607000000000000001223372045029306413\"}}, not {JsonInput.Describe(state)}; fix it, {restart}.");

@@ -16,6 +16,9 @@ internal abstract class StreamCursor
     /// <summary>The record field the cursor follows (the catalog's <c>default_cursor_field</c>).</summary>
     public abstract string Field { get; }
 
+    /// <summary>The fields its states hold beside <see cref="Field"/>: a state of only these is one it wrote.</summary>
+    public virtual IReadOnlyList<string> StateFields => [];
+
     /// <summary>
     /// Rejects a malformed saved state before anything is read (throws <see cref="Configuration.ConfigException"/>).
     /// A well-formed one after the sync's start is not refused: the read keeps it unread (<see cref="SavedCursor"/>).

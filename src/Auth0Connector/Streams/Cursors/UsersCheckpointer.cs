@@ -15,11 +15,14 @@ internal sealed class UsersCheckpointer
     private string? _lastCursor;
     private string? _lastState;
     private string? _newest;
+    private readonly DeletionsPosition? _deletions;
 
     /// <param name="ranges">The sync's plan.</param>
     /// <param name="stateCursor">The cursor of the state the sync started from, if any.</param>
-    public UsersCheckpointer(List<UsersRange> ranges, DateTimeOffset? stateCursor)
+    /// <param name="deletions">Where the log stands for deletions (kept in every checkpoint), if known.</param>
+    public UsersCheckpointer(List<UsersRange> ranges, DateTimeOffset? stateCursor, DeletionsPosition? deletions = null)
     {
+        _deletions = deletions;
         _ranges = ranges;
         _completed = new bool[ranges.Count];
         _reached = new string?[ranges.Count];
@@ -59,7 +62,7 @@ internal sealed class UsersCheckpointer
             return null;
         }
 
-        var json = UsersState.Json(cursorNow, _ranges, _completed, _reached, first);
+        var json = UsersState.Json(cursorNow, _ranges, _completed, _reached, first, _deletions);
         if (json == _lastState)
         {
             return null;
@@ -70,10 +73,10 @@ internal sealed class UsersCheckpointer
         return json;
     }
 
-    /// <summary>The state at the end of a complete read: the newest position reached, the cursor alone.</summary>
+    /// <summary>The state at the end of a complete read: the newest position reached (no ranges), and the deletions position.</summary>
     public string Final()
     {
         var final = _newest is not null && (_lastCursor is null || string.CompareOrdinal(_newest, _lastCursor) > 0) ? _newest : _lastCursor;
-        return final is null ? "{}" : UsersState.Json(final);
+        return UsersState.Json(final, _deletions);
     }
 }

@@ -34,10 +34,14 @@ internal sealed class UsersCursor : StreamCursor
 
     public override string Field => UpdatedAt;
 
+    /// <summary>A tenant without users yet ends a sync with its deletions position alone.</summary>
+    public override IReadOnlyList<string> StateFields => [DeletionsState.Property];
+
     public override void ValidateState(JsonElement state)
     {
         _ = UsersState.ReadCursor(state);
         _ = UsersState.ReadSavedRanges(state);
+        _ = DeletionsState.Read(state);
     }
 
     /// <summary>
@@ -61,8 +65,16 @@ internal sealed class UsersCursor : StreamCursor
             yield break;
         }
 
+        // Deletions first: a user deleted and created again since the last sync then ends as the new user, whose
+        // record (with a later updated_at) follows its deletion's.
+        var deletions = new StrongBox<DeletionsPosition?>();
+        await foreach (var item in UserDeletions.ReadAsync(context, state, deletions, cancellationToken))
+        {
+            yield return item;
+        }
+
         var ranges = await UsersPlanner.PlanSyncAsync(context, stateCursor, saved, now, cancellationToken);
-        var checkpointer = new UsersCheckpointer(ranges, stateCursor);
+        var checkpointer = new UsersCheckpointer(ranges, stateCursor, deletions.Value);
         // One export job serves every instant of the sync that the search cannot read.
         var export = new UsersExportJob(context);
         var batches = FanOut.ItemsAsync(

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Auth0Connector.Configuration;
 using Auth0Connector.Foundation;
-using Auth0Connector.Protocol;
 
 namespace Auth0Connector.Streams.Cursors;
 
@@ -112,36 +111,76 @@ internal static class UsersState
         })];
     }
 
-    /// <summary>The final state: the cursor alone.</summary>
-    internal static string Json(string updatedAt) => $"{{\"{UsersCursor.UpdatedAt}\":{JsonSerializer.Serialize(updatedAt, ConnectorJsonContext.Default.String)}}}";
+    /// <summary>The final state: the cursor (when any user was seen) and where the log stands for deletions (when known).</summary>
+    internal static string Json(string? updatedAt, DeletionsPosition? deletions) => Write(writer =>
+    {
+        if (updatedAt is not null)
+        {
+            writer.WriteString(UsersCursor.UpdatedAt, updatedAt);
+        }
+
+        if (deletions is not null)
+        {
+            DeletionsState.Write(writer, deletions);
+        }
+    });
 
     /// <summary>
     /// A checkpoint mid-sync: <c>updated_at</c> (everything before it is delivered; what Airbyte's
-    /// source-auth0 reads) and the ranges from the earliest unfinished one on, each with its position.
+    /// source-auth0 reads), the ranges from the earliest unfinished one on, each with its position, and
+    /// where the log stands for deletions.
     /// </summary>
-    internal static string Json(string updatedAt, List<UsersRange> ranges, bool[] completed, string?[] reached, int first)
+    internal static string Json(string updatedAt, List<UsersRange> ranges, bool[] completed, string?[] reached, int first, DeletionsPosition? deletions) => Write(writer =>
+    {
+        writer.WriteString(UsersCursor.UpdatedAt, updatedAt);
+        writer.WriteStartArray("ranges");
+        for (var i = first; i < ranges.Count; i++)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("lower", ranges[i].Lower is { } lower ? UsersCursor.Format(lower) : updatedAt);
+            writer.WriteString("upper", UsersCursor.Format(ranges[i].Upper));
+            if (reached[i] is { } position)
+            {
+                writer.WriteString("reached", position);
+            }
+
+            writer.WriteBoolean("done", completed[i]);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        if (deletions is not null)
+        {
+            DeletionsState.Write(writer, deletions);
+        }
+    });
+
+    /// <summary>
+    /// <paramref name="state"/> (the sync's input state) with the deletions position replaced: the checkpoint after
+    /// deletions are emitted, before any user is read (everything else of the state still holds).
+    /// </summary>
+    internal static string WithDeletions(JsonElement state, DeletionsPosition deletions) => Write(writer =>
+    {
+        foreach (var property in state.EnumerateObject())
+        {
+            if (property.NameEquals(DeletionsState.Property))
+            {
+                continue;
+            }
+
+            property.WriteTo(writer);
+        }
+
+        DeletionsState.Write(writer, deletions);
+    });
+
+    private static string Write(Action<Utf8JsonWriter> properties)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString(UsersCursor.UpdatedAt, updatedAt);
-            writer.WriteStartArray("ranges");
-            for (var i = first; i < ranges.Count; i++)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("lower", ranges[i].Lower is { } lower ? UsersCursor.Format(lower) : updatedAt);
-                writer.WriteString("upper", UsersCursor.Format(ranges[i].Upper));
-                if (reached[i] is { } position)
-                {
-                    writer.WriteString("reached", position);
-                }
-
-                writer.WriteBoolean("done", completed[i]);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            properties(writer);
             writer.WriteEndObject();
         }
 
