@@ -87,6 +87,8 @@ public sealed partial class FakeTenant : IDisposable
         "read:signing_keys",
         "read:organization_invitations",
         "read:organization_connections",
+        "read:groups",
+        "read:group_members",
     ];
 
     /// <summary>e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>

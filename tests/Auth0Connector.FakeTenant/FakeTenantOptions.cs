@@ -39,6 +39,28 @@ public sealed class FakeTenantOptions
     /// <summary>Connections enabled per organization (<c>GET /api/v2/organizations/{id}/enabled_connections</c>; at most 6).</summary>
     public int ConnectionsPerOrganization { get; set; } = 2;
 
+    /// <summary>Number of groups (<c>GET /api/v2/groups</c>); the eighth of every eight is a tenant group, the others a directory connection's.</summary>
+    public int Groups { get; set; } = 4;
+
+    /// <summary>Users each group has as members (<c>GET /api/v2/groups/{id}/members</c>), drawn from the users; the third group also has the first as a member.</summary>
+    public int MembersPerGroup { get; set; } = 6;
+
+    /// <summary>Users of the first group (in id order) instead of <see cref="MembersPerGroup"/> (e.g. past a page). Null: <see cref="MembersPerGroup"/>.</summary>
+    public int? MembersInFirstGroup { get; set; }
+
+    /// <summary>Groups each role of the catalog is assigned to (<c>GET /api/v2/roles/{id}/groups</c>).</summary>
+    public int GroupsPerRole { get; set; } = 2;
+
+    /// <summary>Groups of the catalog's first role instead of <see cref="GroupsPerRole"/>. Null: <see cref="GroupsPerRole"/>.</summary>
+    public int? GroupsOfFirstRole { get; set; }
+
+    /// <summary>
+    /// False: the tenant does not have groups (an Early Access, plan-gated feature). The three group endpoints then
+    /// answer 403 <c>feature_not_enabled</c> "This feature is not enabled for this tenant." (after the scope check),
+    /// as Auth0 answers for a feature the tenant lacks (docs/auth0-endpoints.md §2.18).
+    /// </summary>
+    public bool GroupsFeature { get; set; } = true;
+
     /// <summary>Number of clients (applications). The first one is the connector's own M2M application.</summary>
     public int Clients { get; set; } = 5;
 

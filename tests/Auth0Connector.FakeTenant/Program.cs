@@ -25,6 +25,8 @@ internal static class Program
           --max-per-page N           largest per_page accepted (100)
           --users-sharing-one-timestamp N   users sharing one updated_at millisecond (0)
           --no-organizations-feature tenant without the Organizations feature
+          --groups N                 groups (4), each with members and assigned to roles
+          --no-groups-feature        tenant without groups (their endpoints answer 403 feature_not_enabled)
           --client-id ID             (fake-client-id)
           --client-secret SECRET     (fake-client-secret)
           --scopes LIST              scopes granted to the connector's tokens, comma-separated (every stream's),
@@ -69,6 +71,8 @@ internal static class Program
                     case "--max-per-page": options.MaxPerPage = Int(args, ref i); break;
                     case "--users-sharing-one-timestamp": options.UsersSharingOneTimestamp = Int(args, ref i); break;
                     case "--no-organizations-feature": options.OrganizationsFeature = false; break;
+                    case "--groups": options.Groups = Int(args, ref i); break;
+                    case "--no-groups-feature": options.GroupsFeature = false; break;
                     case "--client-id": options.ClientId = Value(args, ref i); break;
                     case "--client-secret": options.ClientSecret = Value(args, ref i); break;
                     case "--scopes": options.GrantedScopes = Scopes(args, ref i); break;
@@ -107,7 +111,7 @@ internal static class Program
         using var tenant = FakeTenant.Start(options);
         Console.Error.WriteLine(
             $"fake Auth0 tenant at {tenant.BaseUrl}: {tenant.Users.Count} users, {tenant.Organizations.Count} organizations, " +
-            $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles; " +
+            $"{tenant.Clients.Count} clients, {tenant.RoleCatalog.Count} roles, {tenant.Groups.Count} groups; " +
             (ReferenceEquals(options.GrantedScopes, FakeTenant.AllScopes) ? "every stream's scope granted" : $"scopes granted: {string.Join(' ', options.GrantedScopes)}") +
             "; rate limit " +
             (options.RateLimitPlan is { } plan ? $"plan {plan.Name} ({string.Join(", ", plan.Buckets.Select(b => $"{b.Name} {b.Burst} / {b.RefillPerSecond.ToString("0.##", CultureInfo.InvariantCulture)} per s"))})" :

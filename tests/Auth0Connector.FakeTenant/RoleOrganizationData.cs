@@ -65,7 +65,7 @@ internal static class RoleOrganizationGenerator
     }
 
     /// <summary><paramref name="count"/> distinct indexes below <paramref name="n"/> (clamped), ascending.</summary>
-    private static IEnumerable<int> Pick(Random rnd, int n, int count)
+    internal static IEnumerable<int> Pick(Random rnd, int n, int count)
     {
         count = Math.Clamp(count, 0, n);
         var picked = new HashSet<int>(count);

@@ -35,7 +35,7 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
     private readonly ConcurrentDictionary<string, Lazy<Task<(ProbeOutcome Outcome, string? FirstId)>>> _streams = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unavailable = new();
 
-    // max_concurrency in flight, as in a sync: nineteen probes at once would empty a small tenant's bucket.
+    // max_concurrency in flight, as in a sync: twenty-two probes at once would empty a small tenant's bucket.
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
 
     /// <summary>Whether the probes began (a token was had).</summary>
@@ -145,6 +145,13 @@ internal sealed class CheckProbes(Auth0ApiClient api, StreamRegistry registry, i
         {
             var document = await RequestAsync(uri);
             return document is null ? (ProbeOutcome.MissingScope, null) : (ProbeOutcome.Readable, key is null ? null : FirstId(document.RootElement, recordsProperty, key, uri));
+        }
+        catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.PlanLacksFeature)
+        {
+            // Groups on a tenant without them (403 feature_not_enabled): a sync reads these streams as empty.
+            var path = parentId is null ? Auth0ApiClient.PathOf(uri) : Auth0ApiClient.PathOf(uri).Replace(ApiPath.Segment(parentId), "{id}", StringComparison.Ordinal);
+            _unavailable.Enqueue($"{path} is not available on this tenant (HTTP 403 {e.ErrorCode}: a feature not on its plan or not enabled for it); its streams will be empty.");
+            return (ProbeOutcome.Readable, null);
         }
         catch (Auth0ApiException e) when (parentId is null && e.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.PaymentRequired)
         {

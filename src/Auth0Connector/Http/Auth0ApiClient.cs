@@ -84,7 +84,7 @@ internal sealed class Auth0ApiClient(HttpClient http)
         {
             ErrorAction.RenewToken => " The access token was rejected: check the credentials (a pasted access token may have expired).",
             ErrorAction.MissingScope => " Grant the missing scope to the application in the Auth0 dashboard (APIs → Auth0 Management API → Machine to Machine Applications).",
-            ErrorAction.PlanLacksFeature => " The tenant's subscription plan does not include this feature.",
+            ErrorAction.PlanLacksFeature => " The tenant does not have this feature (not on its subscription plan, or an Early Access feature not enabled for it).",
             ErrorAction.NarrowQuery => " Auth0's user search answers 503 when a query runs past its time limit.",
             _ when status == HttpStatusCode.TooManyRequests => " The tenant's rate limit was still exhausted after retries.",
             _ => string.Empty,

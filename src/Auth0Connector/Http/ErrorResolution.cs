@@ -24,8 +24,10 @@ internal enum ErrorAction
     MissingScope,
 
     /// <summary>
-    /// 403 naming the tenant's subscription plan, not a scope (Auth0 sends <c>errorCode</c> <c>insufficient_scope</c>
-    /// for both: only the message tells them apart): the feature is not on the plan, so the caller goes without it.
+    /// 403 for a feature the tenant does not have, not a scope: <c>errorCode</c> <c>feature_not_enabled</c> or
+    /// <c>insufficient_entitlement</c>, or <c>insufficient_scope</c> with a message naming the plan (only the message
+    /// tells those from a missing scope). The caller goes without it: users exports fall back to range queries, a
+    /// listing (the group streams, Early Access and plan-gated) is an empty stream with a warning; check notes it.
     /// </summary>
     PlanLacksFeature,
 
@@ -67,7 +69,7 @@ internal static class ErrorResolution
         < 300 => ErrorAction.None,
         < 400 => ErrorAction.StopSync,
         401 => ErrorAction.RenewToken,
-        403 when NamesThePlan(message) => ErrorAction.PlanLacksFeature,
+        403 when errorCode is "feature_not_enabled" or "insufficient_entitlement" || NamesThePlan(message) => ErrorAction.PlanLacksFeature,
         403 => ErrorAction.MissingScope,
         404 => ErrorAction.SkipVanishedParent,
         503 when path == UserSearchPath => ErrorAction.NarrowQuery,

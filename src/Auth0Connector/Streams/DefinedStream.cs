@@ -37,6 +37,9 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
             ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
             : PagesAsync(Definition, Definition.Path, context, cancellationToken);
         RecordField[]? tenant = Definition.TenantField is { } field ? [new(field, context.Config.BaseUri.Host)] : null;
+
+        // A tenant without the feature (groups are Early Access and plan-gated): an empty stream, said once.
+        pages = Paginators.UnlessUnavailableAsync(pages, e => context.Messages.Log(LogLevel.Warn, $"{Name}: the tenant does not have this feature, so the stream is empty. {e.Message}"), cancellationToken);
         await foreach (var page in pages)
         {
             if (tenant is not null)

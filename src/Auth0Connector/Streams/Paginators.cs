@@ -118,7 +118,19 @@ internal static class Paginators
     /// Tags each page with <paramref name="added"/>; a listing whose parent vanished since it was
     /// listed (HTTP 404) ends early with <paramref name="onNotFound"/> instead of failing the stream.
     /// </summary>
-    public static async IAsyncEnumerable<JsonPage> OfParentAsync(IAsyncEnumerable<JsonPage> pages, RecordField[] added, Action onNotFound, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static IAsyncEnumerable<JsonPage> OfParentAsync(IAsyncEnumerable<JsonPage> pages, RecordField[] added, Action onNotFound, CancellationToken cancellationToken = default) =>
+        EndingOnAsync(pages, ErrorAction.SkipVanishedParent, _ => onNotFound(), page => page.Added = added, cancellationToken);
+
+    /// <summary>
+    /// The pages of a listing, or none past the point where the tenant answers that it does not have the feature
+    /// (403 <c>feature_not_enabled</c> / <c>insufficient_entitlement</c>, <see cref="ErrorAction.PlanLacksFeature"/>):
+    /// <paramref name="onUnavailable"/> is told and the listing ends instead of failing the stream.
+    /// </summary>
+    public static IAsyncEnumerable<JsonPage> UnlessUnavailableAsync(IAsyncEnumerable<JsonPage> pages, Action<Auth0ApiException> onUnavailable, CancellationToken cancellationToken = default) =>
+        EndingOnAsync(pages, ErrorAction.PlanLacksFeature, onUnavailable, null, cancellationToken);
+
+    /// <summary>The pages, each passed to <paramref name="each"/>; an API error that resolves to <paramref name="ends"/> ends them with <paramref name="onEnd"/>.</summary>
+    private static async IAsyncEnumerable<JsonPage> EndingOnAsync(IAsyncEnumerable<JsonPage> pages, ErrorAction ends, Action<Auth0ApiException> onEnd, Action<JsonPage>? each, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var cursor = pages.GetAsyncEnumerator(cancellationToken);
         while (true)
@@ -130,13 +142,13 @@ internal static class Paginators
                     yield break;
                 }
             }
-            catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.SkipVanishedParent)
+            catch (Auth0ApiException e) when (ErrorResolution.For(e) == ends)
             {
-                onNotFound();
+                onEnd(e);
                 yield break;
             }
 
-            cursor.Current.Added = added;
+            each?.Invoke(cursor.Current);
             yield return cursor.Current;
         }
     }

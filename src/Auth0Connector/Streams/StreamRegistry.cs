@@ -26,6 +26,9 @@ internal sealed class StreamRegistry
         SigningKeys.Definition,
         OrganizationInvitations.Definition,
         OrganizationConnections.Definition,
+        Groups.Definition,
+        GroupMembers.Definition,
+        RoleGroups.Definition,
     ];
 
     public IReadOnlyList<IAuth0Stream> All { get; } = [.. Definitions.Select(d => new DefinedStream(d))];

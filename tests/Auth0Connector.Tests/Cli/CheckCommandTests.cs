@@ -176,7 +176,7 @@ public class CheckCommandTests : IDisposable
         var run = await CheckAsync(_files.ClientCredentialsConfig(tenant));
 
         var message = Succeeded(run);
-        Assert.Contains("read:roles (streams roles, role_users, role_permissions)", message, StringComparison.Ordinal);
+        Assert.Contains("read:roles (streams roles, role_users, role_permissions, role_groups)", message, StringComparison.Ordinal);
         Assert.Single(message.Split("read:roles (stream").Skip(1));
     }
 
