@@ -28,6 +28,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private readonly TimeSpan _interval = requestsPerSecond is { } rps ? TimeSpan.FromSeconds(1 / rps) : TimeSpan.Zero;
     private readonly Dictionary<EndpointGroup, BucketModel> _buckets = Initial();
     private readonly Dictionary<EndpointGroup, long> _sent = [];
+    private readonly HashSet<EndpointGroup> _answeredGroups = [];
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
     private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _perGroup;
@@ -62,6 +63,14 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             {
                 var now = time.GetUtcNow();
                 var bucket = _buckets[group];
+                if (_perGroup && bucket.Groups.Count > 1 && !_answeredGroups.Contains(group))
+                {
+                    // The tenant has a bucket per group, and this group's is unknown: it starts on its own model, one
+                    // request first, rather than wait on a shared model the others drained.
+                    bucket = SplitOff(group, bucket);
+                    bucket.AwaitsFirstAnswer = true;
+                }
+
                 if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
                 {
                     ticket = new RateTicket(group, bucket, tookToken, probe);
@@ -119,6 +128,11 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
         {
             ticket.Bucket.Answered();
             var bucket = _buckets[ticket.Group];
+            if (headers.Remaining is not null)
+            {
+                _answeredGroups.Add(ticket.Group);
+            }
+
             if (headers.Remaining is not null && bucket.Groups.Count > 1)
             {
                 if (!_perGroup && bucket.Contradicts(ticket.Group, headers, now))

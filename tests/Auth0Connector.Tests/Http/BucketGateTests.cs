@@ -141,4 +141,58 @@ public class BucketGateTests
         // 2 per second for 10 s, plus the burst less the one kept in hand: not one every 2.5 s.
         Assert.InRange(sent, 19, 22);
     }
+
+    [Fact]
+    public async Task AcquireAsync_GroupNotYetAnsweredOncePerGroupBucketsAreKnown_GoesOneRequestFirstNotHeldByTheOthers()
+    {
+        // Essentials: users drained the shared model to its last request, then clients showed a bucket of its own.
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+        for (var remaining = 39; remaining >= 1; remaining--)
+        {
+            await SendAsync(gate, EndpointGroup.ReadUsers, limit: 40, remaining: remaining);
+        }
+
+        var clients = gate.AcquireAsync(EndpointGroup.ReadClients, CancellationToken.None).AsTask();
+        for (var i = 0; i < 100 && !clients.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1);
+        }
+
+        using (var answer = Answer(5, 4))
+        {
+            gate.Completed(await clients, answer);
+        }
+
+        Assert.True(gate.PerGroupBuckets);
+
+        // Logs never answered: its first request goes at once on a model of its own, the second waits for that answer.
+        var first = gate.AcquireAsync(EndpointGroup.ReadLogs, CancellationToken.None);
+        Assert.True(first.IsCompleted, "a logs request was held by another group's bucket");
+        var second = gate.AcquireAsync(EndpointGroup.ReadLogs, CancellationToken.None).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        await Task.Delay(20);
+        Assert.False(second.IsCompleted, "a second logs request went before the first one's answer told the bucket's size");
+
+        using (var answer = Answer(10, 9))
+        {
+            gate.Completed(await first, answer);
+        }
+
+        for (var i = 0; i < 100 && !second.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1);
+        }
+
+        Assert.True(second.IsCompleted, "the second logs request was still held after the first one's answer");
+        using (var answer = Answer(10, 8))
+        {
+            gate.Completed(await second, answer);
+        }
+
+        var logs = gate.Report().Single(b => b.Groups.Contains(EndpointGroup.ReadLogs));
+        Assert.Equal([EndpointGroup.ReadLogs], logs.Groups);
+        Assert.Equal(10, logs.Limit);
+    }
 }
