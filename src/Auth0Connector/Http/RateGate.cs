@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Auth0Connector.Http;
 
@@ -29,6 +30,11 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     private readonly Dictionary<EndpointGroup, BucketModel> _buckets = Initial();
     private readonly Dictionary<EndpointGroup, long> _sent = [];
     private readonly HashSet<EndpointGroup> _answeredGroups = [];
+
+    // Requests of groups that never answered, waiting on a shared model: they go before the answered groups' (their
+    // answer may show a bucket of their own, which a shared model drained by the others would hide for seconds).
+    private readonly Dictionary<EndpointGroup, int> _firstLooks = [];
+    private static readonly TimeSpan FirstLookPoll = TimeSpan.FromMilliseconds(10);
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
     private readonly TaskCompletionSource _firstSuccess = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _perGroup;
@@ -52,6 +58,19 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     /// <summary>Waits for this request's turn in its group's bucket; the caller reports the answer with <see cref="Completed"/>.</summary>
     public async ValueTask<RateTicket> AcquireAsync(EndpointGroup group, CancellationToken cancellationToken)
     {
+        var firstLook = new StrongBox<bool>(StartFirstLook(group));
+        try
+        {
+            return await AdmitAsync(group, firstLook, cancellationToken);
+        }
+        finally
+        {
+            EndFirstLook(group, firstLook);
+        }
+    }
+
+    private async ValueTask<RateTicket> AdmitAsync(EndpointGroup group, StrongBox<bool> firstLook, CancellationToken cancellationToken)
+    {
         var waited = TimeSpan.Zero;
         DateTimeOffset? quotaReset = null;
         while (true)
@@ -71,7 +90,12 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                     bucket.AwaitsFirstAnswer = true;
                 }
 
-                if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
+                if (!firstLook.Value && bucket.Groups.Count > 1 && FirstLookWaiting(bucket))
+                {
+                    ticket = default;
+                    wait = FirstLookPoll;
+                }
+                else if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
                 {
                     ticket = new RateTicket(group, bucket, tookToken, probe);
                     bucket.Used.Add(group);
@@ -80,6 +104,7 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
                     var slot = _nextSlot > now ? _nextSlot : now;
                     _nextSlot = slot + _interval;
                     wait = slot - now;
+                    EndFirstLook(group, firstLook);
                 }
                 else
                 {
@@ -111,6 +136,35 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
             waited += wait;
         }
     }
+
+    private bool StartFirstLook(EndpointGroup group)
+    {
+        lock (_gate)
+        {
+            if (_answeredGroups.Contains(group))
+            {
+                return false;
+            }
+
+            _firstLooks[group] = _firstLooks.GetValueOrDefault(group) + 1;
+            return true;
+        }
+    }
+
+    private void EndFirstLook(EndpointGroup group, StrongBox<bool> firstLook)
+    {
+        lock (_gate)
+        {
+            if (firstLook.Value)
+            {
+                firstLook.Value = false;
+                _firstLooks[group]--;
+            }
+        }
+    }
+
+    private bool FirstLookWaiting(BucketModel bucket) =>
+        _firstLooks.Any(f => f.Value > 0 && _buckets[f.Key] == bucket);
 
     /// <summary>Records what the answer says about its bucket (null: the request failed without one).</summary>
     public void Completed(RateTicket ticket, HttpResponseMessage? response)

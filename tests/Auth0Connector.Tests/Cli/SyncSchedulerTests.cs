@@ -33,7 +33,7 @@ public partial class SyncSchedulerTests : IDisposable
         // One after the other, the two spans would not overlap; side by side, each starts before the other ends.
         Assert.True(
             Math.Max(connections[0], roleUsers[0]) < Math.Min(connections[^1], roleUsers[^1]),
-            $"organization_connections {connections[0]}..{connections[^1]}, role_users {roleUsers[0]}..{roleUsers[^1]}: read one after the other");
+            $"organization_connections {connections[0]}..{connections[^1]}, role_users {roleUsers[0]}..{roleUsers[^1]}: read one after the other\n{run.Stderr}");
         Assert.All(tenant.ServedByBucket.Values, b => Assert.Equal(0, b.RateLimited));
 
         // --debug names each request's bucket; the summary has one line per bucket with its requests.

@@ -195,4 +195,29 @@ public class BucketGateTests
         Assert.Equal([EndpointGroup.ReadLogs], logs.Groups);
         Assert.Equal(10, logs.Limit);
     }
+
+    [Fact]
+    public async Task AcquireAsync_GroupNeverAnsweredWaitingOnASharedModel_GoesBeforeTheAnsweredGroups()
+    {
+        // Organizations drained the shared model; its next request waits, then one of a group never seen arrives:
+        // that one goes first, since its answer may show a bucket of its own.
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+        for (var remaining = 4; remaining >= 1; remaining--)
+        {
+            await SendAsync(gate, EndpointGroup.ReadOrganizations, limit: 5, remaining: remaining);
+        }
+
+        var organizations = gate.AcquireAsync(EndpointGroup.ReadOrganizations, CancellationToken.None).AsTask();
+        var roles = gate.AcquireAsync(EndpointGroup.Other, CancellationToken.None).AsTask();
+        for (var i = 0; i < 300 && !roles.IsCompleted && !organizations.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1);
+        }
+
+        Assert.True(roles.IsCompleted, "the request of the group never answered was not admitted first");
+        Assert.False(organizations.IsCompleted, "an answered group's request went before the first look at another group");
+        using var answer = Answer(10, 9);
+        gate.Completed(await roles, answer);
+    }
 }
