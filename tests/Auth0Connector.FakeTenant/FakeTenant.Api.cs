@@ -371,7 +371,14 @@ public sealed partial class FakeTenant
 
     private static bool IsCheckpoint(ApiCall call) => call.Query.ContainsKey("take") || call.Query.ContainsKey("from");
 
-    private readonly record struct OffsetPage(int Page, int PerPage, bool IncludeTotals);
+    /// <summary>An offset request: the page, the size served (<see cref="FakeTenantOptions.SilentPageCap"/> applied) and the size asked.</summary>
+    private readonly record struct OffsetPage(int Page, int PerPage, bool IncludeTotals, int Asked);
+
+    /// <summary>The page size served for <paramref name="asked"/>: <see cref="FakeTenantOptions.SilentPageCap"/> applied, silently.</summary>
+    private int Served(int asked) => Options.SilentPageCap is { } cap ? Math.Min(asked, cap) : asked;
+
+    /// <summary>The <c>total</c> the tenant reports for a listing of <paramref name="count"/> (<see cref="FakeTenantOptions.OverstatedTotal"/>).</summary>
+    private int Reported(int count) => count + Options.OverstatedTotal;
 
     private bool TryOffset(ApiCall call, string capMessage, out OffsetPage page, out ResponseMessage error)
     {
@@ -430,13 +437,15 @@ public sealed partial class FakeTenant
             }
         }
 
+        int asked = perPage;
+        perPage = Served(perPage);
         if ((long)(pageNo + 1) * perPage > OffsetWindow)
         {
             error = call.Reply(400, Http.BadRequest(capMessage, "invalid_paging"));
             return false;
         }
 
-        page = new OffsetPage(pageNo, perPage, totals);
+        page = new OffsetPage(pageNo, perPage, totals, asked);
         return true;
     }
 
@@ -453,7 +462,7 @@ public sealed partial class FakeTenant
         return WriteOffset(call, key, page, total, write, withLength);
     }
 
-    private static ResponseMessage WriteOffset(ApiCall call, string key, OffsetPage page, int total, Action<Utf8JsonWriter, int> write, bool withLength)
+    private ResponseMessage WriteOffset(ApiCall call, string key, OffsetPage page, int total, Action<Utf8JsonWriter, int> write, bool withLength)
     {
         long startLong = (long)page.Page * page.PerPage;
         int start = (int)Math.Min(startLong, total);
@@ -464,7 +473,7 @@ public sealed partial class FakeTenant
             {
                 w.WriteStartObject();
                 w.WriteNumber("start", startLong);
-                w.WriteNumber("limit", page.PerPage);
+                w.WriteNumber("limit", page.Asked);
                 if (withLength)
                 {
                     w.WriteNumber("length", count);
@@ -485,13 +494,13 @@ public sealed partial class FakeTenant
             w.WriteEndArray();
             if (page.IncludeTotals)
             {
-                w.WriteNumber("total", total);
+                w.WriteNumber("total", Reported(total));
                 w.WriteEndObject();
             }
         });
     }
 
-    private static ResponseMessage Checkpoint(ApiCall call, string key, string kind, int total, Func<int, JsonObject> at, Action<Utf8JsonWriter, JsonObject> write, bool nextOnShortLastPage) =>
+    private ResponseMessage Checkpoint(ApiCall call, string key, string kind, int total, Func<int, JsonObject> at, Action<Utf8JsonWriter, JsonObject> write, bool nextOnShortLastPage) =>
         CheckpointIndexed(call, key, kind, total, (w, i) => write(w, at(i)), nextOnShortLastPage);
 
     /// <summary>
@@ -499,7 +508,7 @@ public sealed partial class FakeTenant
     /// <paramref name="nextOnShortLastPage"/> (the members quirk) every non-empty page carries a <c>next</c>, so the
     /// call after the last page answers an empty list without one.
     /// </summary>
-    private static ResponseMessage CheckpointIndexed(ApiCall call, string key, string kind, int total, Action<Utf8JsonWriter, int> write, bool nextOnShortLastPage)
+    private ResponseMessage CheckpointIndexed(ApiCall call, string key, string kind, int total, Action<Utf8JsonWriter, int> write, bool nextOnShortLastPage)
     {
         int take = DefaultPerPage;
         if (call.Query.TryGetValue("take", out var rawTake))
@@ -529,7 +538,7 @@ public sealed partial class FakeTenant
             }
         }
 
-        int count = Math.Clamp(total - start, 0, take);
+        int count = Math.Clamp(total - start, 0, Served(take));
         int end = start + count;
         bool hasNext = nextOnShortLastPage ? count > 0 : end < total;
         return call.Reply(200, w =>

@@ -114,7 +114,7 @@ public sealed partial class FakeTenant
             start = at >= 0 ? at + 1 : ~at;
         }
 
-        int end = Math.Min(events.Length, start + take);
+        int end = Math.Min(events.Length, start + Served(take));
         var response = call.Reply(200, w =>
         {
             w.WriteStartArray();

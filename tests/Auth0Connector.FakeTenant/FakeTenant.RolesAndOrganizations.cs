@@ -145,7 +145,7 @@ public sealed partial class FakeTenant
     /// An offset page whose envelope's <c>limit</c> is the number of items returned, not <c>per_page</c>
     /// (recorded for invitations and enabled connections); <paramref name="withTotal"/> false: no <c>total</c>.
     /// </summary>
-    private static ResponseMessage CountedOffset(ApiCall call, string key, OffsetPage page, JsonObject[] rows, Action<Utf8JsonWriter, JsonObject> write, bool withTotal)
+    private ResponseMessage CountedOffset(ApiCall call, string key, OffsetPage page, JsonObject[] rows, Action<Utf8JsonWriter, JsonObject> write, bool withTotal)
     {
         var slice = rows.Skip(page.Page * page.PerPage).Take(page.PerPage).ToArray();
         return call.Reply(200, w =>
@@ -169,7 +169,7 @@ public sealed partial class FakeTenant
                 w.WriteNumber("limit", slice.Length);
                 if (withTotal)
                 {
-                    w.WriteNumber("total", rows.Length);
+                    w.WriteNumber("total", Reported(rows.Length));
                 }
 
                 w.WriteEndObject();

@@ -133,8 +133,9 @@ public sealed partial class FakeTenant
         }
 
         var actions = Objects.Actions;
-        int start = (int)Math.Min((long)page * perPage, actions.Count);
-        int count = Math.Clamp(actions.Count - start, 0, perPage);
+        int served = Served(perPage);
+        int start = (int)Math.Min((long)page * served, actions.Count);
+        int count = Math.Clamp(actions.Count - start, 0, served);
         return call.Reply(200, w =>
         {
             w.WriteStartObject();
@@ -145,7 +146,7 @@ public sealed partial class FakeTenant
             }
 
             w.WriteEndArray();
-            w.WriteNumber("total", actions.Count);
+            w.WriteNumber("total", Reported(actions.Count));
             w.WriteNumber("per_page", perPage);
             w.WriteEndObject();
         });

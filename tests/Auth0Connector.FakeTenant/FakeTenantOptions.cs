@@ -91,6 +91,17 @@ public sealed class FakeTenantOptions
     /// <summary>Largest accepted <c>per_page</c>; above it the API answers 400 <c>invalid_query_string</c>.</summary>
     public int MaxPerPage { get; set; } = 100;
 
+    /// <summary>
+    /// A tenant that serves at most this many items per page of every listing (offset <c>per_page</c> and checkpoint
+    /// <c>take</c>, the user and log searches included) whatever is asked, and says nothing: no 400, and an envelope's
+    /// <c>limit</c> or <c>per_page</c> echoes what was asked. Offset pages are cut at the served size (page 1 of
+    /// <c>per_page=100</c> capped at 50 is items 50 to 99), as a server clamping the parameter would. Null: no cap.
+    /// </summary>
+    public int? SilentPageCap { get; set; }
+
+    /// <summary>Every <c>total</c> the tenant reports is this many more than its listing holds (a tenant miscounting). 0: exact.</summary>
+    public int OverstatedTotal { get; set; }
+
     /// <summary>Client id accepted by <c>POST /oauth/token</c>.</summary>
     public string ClientId { get; set; } = "fake-client-id";
 

@@ -23,6 +23,8 @@ internal static class Program
           --clients N                clients (5)
           --seed N                   data seed (42)
           --max-per-page N           largest per_page accepted (100)
+          --silent-page-cap N        serve at most N items per page of every listing, silently (no cap)
+          --overstated-total N       report every listing's total N more than it holds (0)
           --users-sharing-one-timestamp N   users sharing one updated_at millisecond (0)
           --no-organizations-feature tenant without the Organizations feature
           --groups N                 groups (4), each with members and assigned to roles
@@ -69,6 +71,8 @@ internal static class Program
                     case "--clients": options.Clients = Int(args, ref i); break;
                     case "--seed": options.Seed = Int(args, ref i); break;
                     case "--max-per-page": options.MaxPerPage = Int(args, ref i); break;
+                    case "--silent-page-cap": options.SilentPageCap = Int(args, ref i); break;
+                    case "--overstated-total": options.OverstatedTotal = Int(args, ref i); break;
                     case "--users-sharing-one-timestamp": options.UsersSharingOneTimestamp = Int(args, ref i); break;
                     case "--no-organizations-feature": options.OrganizationsFeature = false; break;
                     case "--groups": options.Groups = Int(args, ref i); break;

@@ -20,6 +20,7 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
     private long _deletions;
     private string? _lastState;
     private bool _running;
+    private Reconciliation? _reconciliation;
 
     public IAuth0Stream Stream => stream;
 
@@ -92,6 +93,12 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
 
     private void Take(StreamItem item)
     {
+        if (item.Reconciliation is { } reconciliation)
+        {
+            _reconciliation = reconciliation;
+            return;
+        }
+
         if (item.IsCheckpoint)
         {
             // A checkpoint equal to the last one says nothing new; its records count toward the next.
@@ -157,7 +164,13 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
         }
 
         var deletions = _deletions > 0 ? $" ({_deletions} of them deletion{(_deletions == 1 ? string.Empty : "s")})" : string.Empty;
-        messages.Log(LogLevel.Info, $"{stream.Name}: {_total} record{(_total == 1 ? string.Empty : "s")}{deletions} in {time.GetElapsedTime(_started).TotalSeconds:F1} s");
+        var reported = _reconciliation is { } r ? $" (the tenant reported {r.Reported} for {(r.Listings == 1 ? "its listing" : $"its {r.Listings} listings")})" : string.Empty;
+        messages.Log(LogLevel.Info, $"{stream.Name}: {_total} record{(_total == 1 ? string.Empty : "s")}{deletions} in {time.GetElapsedTime(_started).TotalSeconds:F1} s{reported}");
+        if (_reconciliation is { Missing: > 0 } shortfall)
+        {
+            messages.Log(LogLevel.Warn, $"{stream.Name}: delivered {shortfall.Delivered} records where the tenant reported {shortfall.Reported}: {shortfall.Missing} missing beyond what changed during the sync (a listing ended before its total). Records may be missing; sync again, and report it if it persists.");
+        }
+
         messages.Status(stream.Name, StreamStatus.Complete);
         End("COMPLETE");
     }
@@ -176,6 +189,7 @@ internal sealed class StreamRun(IAuth0Stream stream, MessageWriter messages, Syn
     {
         if (_progress is not null)
         {
+            _progress.Reconciliation = _reconciliation;
             progress!.End(_progress, status);
         }
     }

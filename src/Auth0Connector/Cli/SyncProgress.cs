@@ -7,7 +7,7 @@ namespace Auth0Connector.Cli;
 /// What a person at a terminal sees of a <c>read</c> (stdout carries only protocol messages): on a
 /// terminal, a live line on stderr for the running stream (records, rate, requests, time waited on
 /// rate limits), redrawn every second; on any stderr, a summary table at the end naming every
-/// stream with its status, records, requests and duration.
+/// stream with its status, records, the total the tenant reported for them, requests and duration.
 /// </summary>
 internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider time, Func<long> requests, Func<TimeSpan> waited) : IDisposable
 {
@@ -48,6 +48,9 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
 
         /// <summary>Records that said objects were deleted (users deleted in Auth0), among <see cref="Records"/>.</summary>
         public long Deletions => Volatile.Read(ref _deletions);
+
+        /// <summary>What its listings delivered against the totals the tenant reported (null: no listing reported one).</summary>
+        public Streams.Reconciliation? Reconciliation { get; set; }
 
         /// <summary>One more record (single writer: the read loop).</summary>
         public void Record() => Volatile.Write(ref _records, _records + 1);
@@ -152,10 +155,11 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
             var width = Math.Max(6, rows.Max(r => r.Name.Length));
             var output = new System.Text.StringBuilder();
             output.Append(CultureInfo.InvariantCulture, $"read: {complete} of {rows.Count} streams complete in {time.GetElapsedTime(_startedAt).TotalSeconds:F1} s, {rows.Sum(r => r.Records):N0} records, {rows.Sum(r => r.Requests):N0} requests\n");
-            output.Append(CultureInfo.InvariantCulture, $"  {"stream".PadRight(width)}  {"status",-10} {"records",12} {"requests",9} {"rate-limit wait",16} {"duration",9}\n");
+            output.Append(CultureInfo.InvariantCulture, $"  {"stream".PadRight(width)}  {"status",-10} {"records",12} {"of total",12} {"requests",9} {"rate-limit wait",16} {"duration",9}\n");
             foreach (var row in rows)
             {
-                output.Append(CultureInfo.InvariantCulture, $"  {row.Name.PadRight(width)}  {row.Status,-10} {row.Records,12:N0} {row.Requests,9:N0} {row.Waited.TotalSeconds,14:F1} s {row.Duration.TotalSeconds,7:F1} s\n");
+                var total = row.Reconciliation is { } r ? r.Reported.ToString("N0", CultureInfo.InvariantCulture) : "-";
+                output.Append(CultureInfo.InvariantCulture, $"  {row.Name.PadRight(width)}  {row.Status,-10} {row.Records,12:N0} {total,12} {row.Requests,9:N0} {row.Waited.TotalSeconds,14:F1} s {row.Duration.TotalSeconds,7:F1} s\n");
             }
 
             foreach (var row in rows.Where(r => r.Deletions > 0))
@@ -166,6 +170,16 @@ internal sealed class SyncProgress(TextWriter stderr, bool live, TimeProvider ti
             if (complete < rows.Count)
             {
                 output.Append("  The streams not COMPLETE are explained by the TRACE ERROR messages on stdout.\n");
+            }
+
+            foreach (var row in rows.Where(r => r.Reconciliation is { Missing: > 0 }))
+            {
+                output.Append(CultureInfo.InvariantCulture, $"  {row.Name}: {row.Reconciliation!.Missing:N0} fewer records than the tenant reported, beyond what changed during the sync (see the LOG WARN).\n");
+            }
+
+            if (rows.Any(r => r.Reconciliation is not null))
+            {
+                output.Append("  'of total': what the tenant reported its listings hold (- where Auth0 reports no total).\n");
             }
 
             AppendBuckets(output, buckets ?? []);

@@ -17,7 +17,12 @@ namespace Auth0Connector.Cli;
 /// </summary>
 internal sealed class SyncScheduler(ServiceProvider services, ConnectorConfig config, InputState state, MessageWriter messages, SyncProgress? progress, TimeProvider time)
 {
-    private readonly PageSize _pageSize = new(config.PageSize);
+    // A page size the tenant turns out to serve silently is said in the LOG and with --debug.
+    private readonly PageSize _pageSize = new(config.PageSize, learned =>
+    {
+        services.GetRequiredService<DiagnosticLog>().Debug(learned);
+        messages.Log(LogLevel.Info, learned);
+    });
     private SharedListings? _listings;
     private readonly ITokenSource _tokens = services.GetRequiredService<ITokenSource>();
     private readonly Lock _gate = new();

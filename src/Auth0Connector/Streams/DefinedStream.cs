@@ -33,9 +33,11 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
     private async IAsyncEnumerable<StreamItem> FullRefreshAsync(StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // What the listings deliver against the totals the tenant reports for them.
+        var tally = new ListingTally();
         var pages = Definition.Parent is { } router
-            ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, context, id, token), context.Config.MaxConcurrency, cancellationToken)
-            : PagesAsync(Definition, Definition.Path, context, cancellationToken);
+            ? FanOut.PagesAsync(IdsAsync(router.Parent, router.ParentKey, context, cancellationToken), (id, token) => ChildPagesAsync(Definition, [Definition.Name], context, id, tally, token), context.Config.MaxConcurrency, cancellationToken)
+            : PagesAsync(Definition, Definition.Path, context, cancellationToken, tally);
         RecordField[]? tenant = Definition.TenantField is { } field ? [new(field, context.Config.BaseUri.Host)] : null;
 
         // A tenant without the feature (groups are Early Access and plan-gated): an empty stream, said once.
@@ -49,15 +51,23 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
 
             yield return StreamItem.Of(page);
         }
+
+        if (tally.Result is { } reconciliation)
+        {
+            yield return StreamItem.Reconciled(reconciliation);
+        }
     }
 
-    /// <summary>The pages of <paramref name="path"/> as <paramref name="definition"/>'s paginator reads them.</summary>
-    public static IAsyncEnumerable<JsonPage> PagesAsync(StreamDefinition definition, string path, StreamContext context, CancellationToken cancellationToken) => definition.Paginator switch
+    /// <summary>
+    /// The pages of <paramref name="path"/> as <paramref name="definition"/>'s paginator reads them; the stream's own
+    /// listings count what they deliver against the tenant's totals in <paramref name="tally"/>.
+    /// </summary>
+    public static IAsyncEnumerable<JsonPage> PagesAsync(StreamDefinition definition, string path, StreamContext context, CancellationToken cancellationToken, ListingTally? tally = null) => definition.Paginator switch
     {
-        PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, definition.AsksTotals),
-        PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken),
+        PaginatorKind.Offset => Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, definition.AsksTotals, tally),
+        PaginatorKind.Checkpoint => Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, tally),
         PaginatorKind.Single => Paginators.SingleAsync(context.Api, path, definition.RecordsProperty, definition.OneObject, cancellationToken),
-        _ => OffsetThenCheckpointAsync(definition, path, context, cancellationToken),
+        _ => OffsetThenCheckpointAsync(definition, path, context, tally, cancellationToken),
     };
 
     /// <summary>
@@ -65,15 +75,18 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     /// parameters (e.g. <c>fields</c>). A parent deleted since it was listed (404) is skipped with a warning.
     /// </summary>
     public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query) =>
-        ChildPagesAsync(child, [child.Name], context, parentId, cancellationToken, query);
+        ChildPagesAsync(child, [child.Name], context, parentId, null, cancellationToken, query);
 
-    /// <summary>The same, for a listing read on behalf of <paramref name="readFor"/> (streams served by one walk: each is told of a vanished parent).</summary>
-    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, IReadOnlyList<string> readFor, StreamContext context, string parentId, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
+    /// <summary>
+    /// The same, for a listing read on behalf of <paramref name="readFor"/> (streams served by one walk: each is told of a
+    /// vanished parent), counting into <paramref name="tally"/> what it delivers against the tenant's total.
+    /// </summary>
+    public static IAsyncEnumerable<JsonPage> ChildPagesAsync(StreamDefinition child, IReadOnlyList<string> readFor, StreamContext context, string parentId, ListingTally? tally, CancellationToken cancellationToken, params (string Name, object? Value)[] query)
     {
         var router = child.Parent ?? throw new InvalidOperationException($"{child.Name} has no parent.");
         var path = ApiPath.WithQuery(PathOf(child, parentId), query);
         return Paginators.OfParentAsync(
-            PagesAsync(child, path, context, cancellationToken),
+            PagesAsync(child, path, context, cancellationToken, tally),
             router.AddedField is { } field ? [new(field, parentId)] : [],
             () =>
             {
@@ -134,7 +147,7 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
     }
 
     /// <summary>One cheap request tells whether offset paging can reach every record; past its reach, checkpoint paging.</summary>
-    private static async IAsyncEnumerable<JsonPage> OffsetThenCheckpointAsync(StreamDefinition definition, string path, StreamContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<JsonPage> OffsetThenCheckpointAsync(StreamDefinition definition, string path, StreamContext context, ListingTally? tally, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long? total;
         var key = definition.PrimaryKey[0];
@@ -146,9 +159,10 @@ internal sealed class DefinedStream(StreamDefinition definition) : IAuth0Stream
             total = Paginators.TotalOf(probe.RootElement);
         }
 
+        // The count is the listing's total for the reconciliation, checkpoint pages having none.
         var pages = total > Paginators.OffsetReach(context.PageSize.Value)
-            ? Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken)
-            : Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken);
+            ? Paginators.CheckpointAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, tally, total)
+            : Paginators.OffsetAsync(context.Api, path, definition.RecordsProperty, context.PageSize, cancellationToken, tally: tally, counted: total);
         await foreach (var page in pages)
         {
             yield return page;

@@ -95,7 +95,7 @@ internal sealed class MembersWithRoles : IAsyncDisposable
         var pages = FanOut.PagesAsync(
             // The organizations' ids, from the one listing begun when the walk was planned.
             AsyncSequences.FromCurrent(_organizations, _any),
-            (orgId, token) => DefinedStream.ChildPagesAsync(Members, ["organization_members", "organization_member_roles"], context, orgId, token, ("fields", fields), ("include_fields", true)),
+            (orgId, token) => DefinedStream.ChildPagesAsync(Members, ["organization_members", "organization_member_roles"], context, orgId, null, token, ("fields", fields), ("include_fields", true)),
             context.Config.MaxConcurrency,
             cancellationToken);
         await foreach (var page in pages)

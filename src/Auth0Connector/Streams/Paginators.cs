@@ -21,22 +21,28 @@ internal static class Paginators
     public static int OffsetReach(int pageSize) => ResultCap / pageSize * pageSize;
 
     /// <summary>
-    /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>, unless the endpoint always
-    /// answers an envelope). Stops on an empty or short page or when <c>total</c> is reached; refuses
-    /// to request past the 1000-result cap.
+    /// Offset paging (<c>page</c>/<c>per_page</c>/<c>include_totals</c>, unless the endpoint always answers an
+    /// envelope). Ends on the server's signal (<see cref="ListingEnd"/>): an empty page, or <c>total</c> reached;
+    /// without a total, a page shorter than the tenant serves. Refuses to request past the 1000-result cap.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> OffsetAsync(
         Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken, bool includeTotals = true)
+        [EnumeratorCancellation] CancellationToken cancellationToken, bool includeTotals = true, ListingTally? tally = null, long? counted = null)
     {
-        var delivered = 0;
+        var end = new ListingEnd(pageSize, path, tally);
+        if (counted is { } known)
+        {
+            end.Counted(known);
+        }
+
         var guard = new ProgressGuard(path);
         while (true)
         {
-            var (document, size) = await pageSize.GetAsync(api, size =>
+            var (document, inForce) = await pageSize.GetAsync(api, size =>
             {
-                // Sizes only step down from 100 to 50, so the position reached is always a page boundary.
-                var page = delivered / size;
+                // The size is one whose pages start at the position reached, even after the tenant's size was learnt.
+                size = end.SizeFor(size, aligned: true);
+                var page = end.Delivered / size;
                 if ((page + 1) * size > ResultCap)
                 {
                     throw new ResultCapException($"{Auth0ApiClient.PathOf(path)} has more than {OffsetReach(size)} results; Auth0 cannot page past the first {ResultCap} of one listing ({OffsetReach(size)} with {size} per page), so the rest cannot be read this way.");
@@ -44,13 +50,12 @@ internal static class Paginators
 
                 return ApiPath.WithQuery(path, ("page", page), ("per_page", size), ("include_totals", includeTotals ? true : null));
             }, cancellationToken);
+            var asked = end.SizeFor(inForce, aligned: true);
             var result = ToPage(document, itemsProperty, path);
-            var count = result.Count;
-            var total = TotalOf(result.Root);
             guard.Page(result.Items, result);
+            var last = end.OffsetPage(result.Count, asked, TotalOf(result.Root));
             yield return result;
-            delivered += count;
-            if (count == 0 || count < size || (total is { } t && delivered >= t))
+            if (last)
             {
                 yield break;
             }
@@ -60,29 +65,36 @@ internal static class Paginators
     /// <summary>
     /// Checkpoint paging (<c>take</c>/<c>from</c>/<c>next</c>). Stops when <c>next</c> is absent
     /// or a page is empty: members may return a <c>next</c> on a short last page, and the call
-    /// after it returns an empty list.
+    /// after it returns an empty list. A short page with a <c>next</c> is read on from.
     /// </summary>
     public static async IAsyncEnumerable<JsonPage> CheckpointAsync(
         Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, ListingTally? tally = null, long? counted = null)
     {
         string? from = null;
+        var end = new ListingEnd(pageSize, path, tally);
+        if (counted is { } known)
+        {
+            end.Counted(known);
+        }
+
         var guard = new ProgressGuard(path);
         while (true)
         {
-            var (document, _) = await pageSize.GetAsync(api, size => ApiPath.WithQuery(path, ("take", size), ("from", from)), cancellationToken);
+            var (document, inForce) = await pageSize.GetAsync(api, size => ApiPath.WithQuery(path, ("take", end.SizeFor(size, aligned: false)), ("from", from)), cancellationToken);
+            var asked = end.SizeFor(inForce, aligned: false);
             var result = ToPage(document, itemsProperty, path);
             var next = result.Root.StringProperty("next");
-            var empty = result.Count == 0;
             guard.Page(result.Items, result);
+            var last = end.CheckpointPage(result.Count, asked, !string.IsNullOrEmpty(next));
             yield return result;
-            if (empty || string.IsNullOrEmpty(next))
+            if (last)
             {
                 yield break;
             }
 
             // A token seen before (A→B→A, or the same one again) would page round in a circle.
-            guard.Next(next);
+            guard.Next(next!);
             from = next;
         }
     }

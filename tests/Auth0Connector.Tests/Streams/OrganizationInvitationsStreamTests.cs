@@ -19,7 +19,7 @@ public class OrganizationInvitationsStreamTests : IDisposable
         [.. run.Records("organization_invitations").Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal)];
 
     [Theory]
-    [InlineData(250, 3)] // 100, 100, 50: the short page ends it
+    [InlineData(250, 3)] // 100, 100, 50: shorter than a page the tenant served, the last
     [InlineData(200, 3)] // 100, 100, then an empty page ends it (no total to stop at)
     [InlineData(0, 1)]
     public async Task Read_InvitationsAcrossPagesWithoutATotal_EmitsEachOnceUnchanged(int perOrganization, int requestsPerOrganization)

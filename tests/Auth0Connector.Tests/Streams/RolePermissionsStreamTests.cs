@@ -37,7 +37,7 @@ public class RolePermissionsStreamTests : IDisposable
             var records = run.Records("role_permissions").Where(r => r.GetProperty("role_id").GetString() == role).ToList();
             StreamChecks.AssertPassedThrough(records, tenant.PermissionsOfRole(role), p => $"{p["resource_server_identifier"]} {p["permission_name"]}", ("role_id", role));
 
-            // 4, 4, 3 of 11: the short page ends the role's listing.
+            // 4, 4, 3 of 11: the total reached ends the role's listing.
             Assert.Equal(3, StreamChecks.Requests(tenant, $"/api/v2/roles/{role}/permissions").Count);
         }
 

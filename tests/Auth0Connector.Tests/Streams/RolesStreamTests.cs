@@ -22,7 +22,7 @@ public class RolesStreamTests : IDisposable
         StreamChecks.AssertPassedThrough(records, tenant.RoleCatalog, r => (string)r["id"]!);
         StreamChecks.AssertFitTheSchema("roles", records);
 
-        // 100, 100, 50: the short third page ends the listing.
+        // 100, 100, 50: the total reached ends the listing.
         Assert.Equal(
             ["/api/v2/roles?page=0&per_page=100&include_totals=true", "/api/v2/roles?page=1&per_page=100&include_totals=true", "/api/v2/roles?page=2&per_page=100&include_totals=true"],
             StreamChecks.Requests(tenant, "/api/v2/roles"));

@@ -12,9 +12,15 @@ public class UsersWindowTests : IDisposable
     private readonly TempFiles _files = new();
     private readonly WireMockServer _tenant = WireMockServer.Start();
 
-    private void AnswerEverySearchWith(string usersJson) =>
+    /// <summary>Every search answers <paramref name="usersJson"/>, saying it holds <paramref name="total"/> (more than 2: the walk goes on).</summary>
+    private void AnswerEverySearchWith(string usersJson, int total = 2) =>
         _tenant.Given(Request.Create().WithPath("/api/v2/users")).AtPriority(10).RespondWith(Response.Create().WithStatusCode(200)
-            .WithHeader("Content-Type", "application/json").WithBody($$"""{"users":{{usersJson}},"total":2,"start":0,"limit":50}"""));
+            .WithHeader("Content-Type", "application/json").WithBody(Envelope(usersJson, total)));
+
+    /// <summary>Two users per page, one range (a count of 5,000 would otherwise be cut into ranges).</summary>
+    private const string OneRange = """, "page_size": 2, "max_concurrency": 1""";
+
+    private static string Envelope(string usersJson, int total) => $$"""{"users":{{usersJson}},"total":{{total}},"start":0,"limit":50}""";
 
     private Task<ConnectorRun> ReadUsersAsync(string extra = "") =>
         ConnectorRun.InvokeAsync(["read", "--config", _files.Write($"config-{Guid.NewGuid():N}.json", $$$"""
@@ -27,9 +33,9 @@ public class UsersWindowTests : IDisposable
     [Fact]
     public async Task Users_SearchIgnoresItsQuery_FailsInsteadOfLooping()
     {
-        AnswerEverySearchWith("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]""");
+        AnswerEverySearchWith("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]""", total: 5_000);
 
-        var run = await ReadUsersAsync(""", "page_size": 2""");
+        var run = await ReadUsersAsync(OneRange);
 
         Assert.Equal(1, run.ExitCode);
         // The guard sees the same page again (or, were the pages to differ, users before the position).
@@ -41,15 +47,16 @@ public class UsersWindowTests : IDisposable
     public async Task Users_SearchAnswersUsersBeforeThePosition_FailsNamingTheQuery()
     {
         // Each answer differs (so no page repeats), but the second goes back before the first's end.
-        AnswerEverySearchWith("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]""");
-        _tenant.Given(Request.Create().WithPath("/api/v2/users").WithParam("include_totals", "false")).InScenario("walk").WillSetStateTo("second")
+        AnswerEverySearchWith("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]""", total: 5_000);
+        // The walk's pages (2 per page; the counts ask 1), each saying more remain.
+        _tenant.Given(Request.Create().WithPath("/api/v2/users").WithParam("per_page", "2")).InScenario("walk").WillSetStateTo("second")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
-                .WithBody("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]"""));
-        _tenant.Given(Request.Create().WithPath("/api/v2/users").WithParam("include_totals", "false")).InScenario("walk").WhenStateIs("second")
+                .WithBody(Envelope("""[{"user_id":"u1","updated_at":"2024-01-01T00:00:00.000Z"},{"user_id":"u2","updated_at":"2024-02-01T00:00:00.000Z"}]""", 5_000)));
+        _tenant.Given(Request.Create().WithPath("/api/v2/users").WithParam("per_page", "2")).InScenario("walk").WhenStateIs("second")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
-                .WithBody("""[{"user_id":"u0","updated_at":"2023-06-01T00:00:00.000Z"},{"user_id":"u3","updated_at":"2024-03-01T00:00:00.000Z"}]"""));
+                .WithBody(Envelope("""[{"user_id":"u0","updated_at":"2023-06-01T00:00:00.000Z"},{"user_id":"u3","updated_at":"2024-03-01T00:00:00.000Z"}]""", 5_000)));
 
-        var run = await ReadUsersAsync(""", "page_size": 2""");
+        var run = await ReadUsersAsync(OneRange);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("not honouring its query", Assert.Single(run.Errors).GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -86,9 +93,9 @@ public class UsersWindowTests : IDisposable
     [Fact]
     public async Task Users_FullPageWithoutUpdatedAt_FailsLoudlyRatherThanCompleting()
     {
-        AnswerEverySearchWith("""[{"user_id":"u1"},{"user_id":"u2"}]""");
+        AnswerEverySearchWith("""[{"user_id":"u1"},{"user_id":"u2"}]""", total: 5_000);
 
-        var run = await ReadUsersAsync(""", "page_size": 2""");
+        var run = await ReadUsersAsync(OneRange);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("INCOMPLETE", run.Statuses("users").Last());

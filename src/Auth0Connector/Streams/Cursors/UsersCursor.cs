@@ -77,6 +77,9 @@ internal sealed class UsersCursor : StreamCursor
         var checkpointer = new UsersCheckpointer(ranges, stateCursor, deletions.Value);
         // One export job serves every instant of the sync that the search cannot read.
         var export = new UsersExportJob(context);
+        // A fresh plan counted the window's users: what the walk must deliver (a resumed one did not count them all).
+        long? planned = saved.Count == 0 ? ranges.Sum(r => r.Count) : null;
+        long delivered = 0;
         var batches = FanOut.ItemsAsync(
             ranges.ToAsyncEnumerable(),
             (range, token) => UsersWalker.WalkAsync(context, range, export, token),
@@ -90,6 +93,8 @@ internal sealed class UsersCursor : StreamCursor
                 {
                     yield return StreamItem.Of(user);
                 }
+
+                delivered += batch.Users.Count;
 
                 if (checkpointer.Record(batch))
                 {
@@ -105,6 +110,22 @@ internal sealed class UsersCursor : StreamCursor
         }
 
         yield return StreamItem.Checkpoint(checkpointer.Final());
+        if (planned is { } counted)
+        {
+            yield return StreamItem.Reconciled(await ReconcileAsync(context, ranges, counted, delivered, cancellationToken));
+        }
+    }
+
+    /// <summary>
+    /// The walk's users against the plan's count of the window. Fewer delivered than counted: the window is counted
+    /// again (one request), since users updated or deleted during the sync leave it; only a shortfall beyond that counts.
+    /// </summary>
+    private static async Task<Reconciliation> ReconcileAsync(StreamContext context, List<UsersRange> ranges, long counted, long delivered, CancellationToken cancellationToken)
+    {
+        var tally = new ListingTally();
+        var now = delivered < counted ? await UsersPlanner.RecountAsync(context, ranges[0].Lower, ranges[^1].Upper, cancellationToken) : counted;
+        tally.Add(counted, now, delivered);
+        return tally.Result!;
     }
 
     internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);

@@ -134,6 +134,10 @@ internal static class UsersPlanner
         return ranges.Count == 0 ? [new UsersRange(0, start, end, 0)] : ranges;
     }
 
+    /// <summary>How many users [<paramref name="lower"/>, <paramref name="upper"/>) holds now (the reconciliation's second count).</summary>
+    internal static async Task<long> RecountAsync(StreamContext context, DateTimeOffset? lower, DateTimeOffset upper, CancellationToken cancellationToken) =>
+        (await CountAsync(context, lower, upper, new(), cancellationToken)).Total;
+
     /// <summary>
     /// How many users a range holds, and the earliest updated_at among them. A count the search answers 503 (it ran
     /// past Auth0's time limit) is the sum of its halves' counts. Each count is kept in <paramref name="counts"/>.

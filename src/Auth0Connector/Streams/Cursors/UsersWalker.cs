@@ -25,22 +25,32 @@ internal static class UsersWalker
         var walk = new UsersWalkState(new ProgressGuard("users"));
         // Ends of the parts a timed-out query was split into, the nearest on top; empty: the range's own end.
         var ends = new Stack<DateTimeOffset>();
+        (int Asked, int Served, string? Last)? shortPage = null;
         while (true)
         {
-            var pageSize = context.PageSize.Value;
             var upper = ends.Count > 0 ? ends.Peek() : range.Upper;
             var query = $"updated_at:{(lowerInclusive ? '[' : '{')}{(lower is { } l ? UsersCursor.Format(l) : "*")} TO {UsersCursor.Format(upper)}}}";
-            var document = await NarrowedSearchAsync(context, query, pageSize, (lower, lowerInclusive, upper), ends, cancellationToken);
-            if (document is null)
+            if (await NarrowedSearchAsync(context, query, (lower, lowerInclusive, upper), ends, cancellationToken) is not var (document, pageSize))
             {
-                continue; // page size stepped down, or the part split in two
+                continue; // the part split in two
             }
 
             var users = Paginators.Items(document.RootElement, "users", "users");
             var count = users.GetArrayLength();
-            var page = walk.Inspect(context, users, document, lower, lowerInclusive, upper, full: count == pageSize);
+            // The search's total (the users from the position to the part's end) says whether more remain: a page
+            // shorter than asked is not the end, it is the size the tenant serves. Without a total, a full page.
+            var more = count > 0 && (Paginators.TotalOf(document.RootElement) is { } total ? total > count : count >= pageSize);
+            context.PageSize.Saw(count);
+            var page = walk.Inspect(context, users, document, lower, lowerInclusive, upper, full: more);
             var (first, last) = (page.First, page.Last);
-            if (count == pageSize && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
+            // A page shorter than asked while more remained is the tenant's page size once the next, as full, moves on.
+            if (shortPage is { } suspect && count >= suspect.Served && last is not null && last != suspect.Last)
+            {
+                context.PageSize.Learn(suspect.Asked, suspect.Served, "users");
+            }
+
+            shortPage = more && count < pageSize ? (pageSize, count, last) : null;
+            if (more && first is not null && first == last && page.WithoutUpdatedAt == 0 && !page.PastUpper)
             {
                 // A full page of one instant: page through exactly that millisecond instead.
                 document.Dispose();
@@ -57,7 +67,7 @@ internal static class UsersWalker
             }
 
             var fresh = walk.Fresh(users, page, upper);
-            var partComplete = count < pageSize || last is null || page.PastUpper;
+            var partComplete = !more || last is null || page.PastUpper;
             yield return new UsersBatch(document, fresh, range, walk.Boundary, partComplete && ends.Count == 0);
             if (partComplete && ends.Count == 0)
             {
@@ -86,14 +96,14 @@ internal static class UsersWalker
     }
 
     /// <summary>
-    /// Page 0 of the walk's query; null when the page size stepped down, or when the search timed out and the part
-    /// was split (its middle pushed onto <paramref name="ends"/>): ask again either way.
+    /// Page 0 of the walk's query and the size it asked; null when the search timed out and the part was split (its
+    /// middle pushed onto <paramref name="ends"/>): ask again.
     /// </summary>
-    private static async Task<JsonDocument?> NarrowedSearchAsync(StreamContext context, string query, int pageSize, (DateTimeOffset? Lower, bool Inclusive, DateTimeOffset Upper) part, Stack<DateTimeOffset> ends, CancellationToken cancellationToken)
+    private static async Task<(JsonDocument Document, int Size)?> NarrowedSearchAsync(StreamContext context, string query, (DateTimeOffset? Lower, bool Inclusive, DateTimeOffset Upper) part, Stack<DateTimeOffset> ends, CancellationToken cancellationToken)
     {
         try
         {
-            return await SearchAsync(context, query, page: 0, pageSize, cancellationToken, totals: false);
+            return await context.PageSize.GetAsync(context.Api, size => SearchUri(query, page: 0, size), cancellationToken);
         }
         catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
         {
@@ -114,16 +124,15 @@ internal static class UsersWalker
     {
         var query = $"updated_at:[{UsersCursor.Format(instant)} TO {UsersCursor.Format(instant)}]";
         var reached = UsersCursor.Format(instant);
-        var delivered = 0;
+        var end = new ListingEnd(context.PageSize, "users");
         var guard = new ProgressGuard("users");
         while (true)
         {
-            var pageSize = context.PageSize.Value;
-            var page = delivered / pageSize;
-            JsonDocument? document;
+            JsonDocument document;
+            int inForce;
             try
             {
-                document = await SearchAsync(context, query, page, pageSize, cancellationToken);
+                (document, inForce) = await context.PageSize.GetAsync(context.Api, size => SearchUri(query, PageOf(end, size), end.SizeFor(size, aligned: true)), cancellationToken);
             }
             catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
             {
@@ -131,10 +140,7 @@ internal static class UsersWalker
                 throw UsersPlanner.Unsplittable(e, $"[{reached}, {UsersCursor.Format(instant.AddMilliseconds(1))})");
             }
 
-            if (document is null)
-            {
-                continue;
-            }
+            var pageSize = end.SizeFor(inForce, aligned: true);
 
             var root = document.RootElement;
             if (Paginators.TotalOf(root) is { } total && total > Paginators.OffsetReach(pageSize))
@@ -170,34 +176,30 @@ internal static class UsersWalker
                 }
             }
 
+            var last = end.OffsetPage(count, pageSize, Paginators.TotalOf(root));
             yield return new UsersBatch(document, fresh, range, reached, rangeComplete: false);
-            delivered += count;
-            if (count < pageSize || (Paginators.TotalOf(root) is { } t && delivered >= t))
+            if (last)
             {
                 yield break;
             }
 
-            if ((delivered / pageSize + 1) * pageSize > Paginators.ResultCap)
+            var next = end.SizeFor(context.PageSize.Value, aligned: true);
+            if ((end.Delivered / next + 1) * next > Paginators.ResultCap)
             {
-                throw new ResultCapException($"users: more than {Paginators.OffsetReach(pageSize)} users share updated_at {reached}; they cannot all be read by search.");
+                throw new ResultCapException($"users: more than {Paginators.OffsetReach(next)} users share updated_at {reached}; they cannot all be read by search.");
             }
         }
     }
 
-    /// <summary>One search request; null when the page size had to step down (ask again).</summary>
-    private static async Task<JsonDocument?> SearchAsync(StreamContext context, string query, int page, int pageSize, CancellationToken cancellationToken, bool totals = true)
-    {
-        // The walk needs no totals (counting hits costs the search too); paging an instant does.
-        var uri = ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", totals));
-        try
-        {
-            return await context.PageSize.WithSizeAsync(pageSize, () => context.Api.GetJsonAsync(uri, cancellationToken), cancellationToken);
-        }
-        catch (Auth0ApiException e) when (context.PageSize.TryStepDown(e, pageSize))
-        {
-            return null;
-        }
-    }
+    /// <summary>
+    /// One search request, sorted by updated_at. The total tells where the walk, or the paging of an instant, ends: a
+    /// page shorter than asked may be the size the tenant serves.
+    /// </summary>
+    private static string SearchUri(string query, int page, int pageSize) =>
+        ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", true));
+
+    /// <summary>The page index of an instant's offset paging at the size <paramref name="end"/> asks with <paramref name="inForce"/> in force.</summary>
+    private static int PageOf(ListingEnd end, int inForce) => (int)(end.Delivered / end.SizeFor(inForce, aligned: true));
 
     private static string? UpdatedAt(JsonElement user) => user.StringProperty(UsersCursor.UpdatedAt);
 

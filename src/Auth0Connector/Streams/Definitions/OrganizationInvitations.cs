@@ -1,7 +1,7 @@
 namespace Auth0Connector.Streams.Definitions;
 
 /// <summary>
-/// The invitations of every organization, offset-paged (the envelope has no <c>total</c>: a short or
+/// The invitations of every organization, offset-paged (the envelope has no <c>total</c>: a page shorter than the tenant serves, or an
 /// empty page ends it). Rows already carry their <c>organization_id</c>, so none is added.
 /// </summary>
 internal static class OrganizationInvitations

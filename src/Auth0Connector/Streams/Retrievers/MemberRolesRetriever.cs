@@ -43,14 +43,20 @@ internal sealed class MemberRolesRetriever : CustomRetriever
             yield break;
         }
 
+        var tally = new ListingTally();
         var perMember = FanOut.PagesAsync(
             MembersAsync(context, cancellationToken),
-            (member, token) => RolePagesAsync(context, member.OrgId, member.UserId, token),
+            (member, token) => RolePagesAsync(context, member.OrgId, member.UserId, tally, token),
             context.Config.MaxConcurrency,
             cancellationToken);
         await foreach (var page in perMember)
         {
             yield return StreamItem.Of(page);
+        }
+
+        if (tally.Result is { } reconciliation)
+        {
+            yield return StreamItem.Reconciled(reconciliation);
         }
     }
 
@@ -113,11 +119,11 @@ internal sealed class MemberRolesRetriever : CustomRetriever
         }
     }
 
-    private static IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, CancellationToken cancellationToken)
+    private static IAsyncEnumerable<JsonPage> RolePagesAsync(StreamContext context, string orgId, string userId, ListingTally tally, CancellationToken cancellationToken)
     {
         var path = RolesPath(orgId, userId);
         return Paginators.OfParentAsync(
-            Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken),
+            Paginators.OffsetAsync(context.Api, path, "roles", context.PageSize, cancellationToken, tally: tally),
             [new("org_id", orgId), new("user_id", userId)],
             // Removed from the organization (or the organization deleted) since it was listed.
             () => context.Messages.Log(LogLevel.Warn, $"Member {userId} of organization {orgId} disappeared while reading its roles (HTTP 404); skipped."),
