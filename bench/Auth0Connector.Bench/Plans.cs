@@ -89,6 +89,8 @@ internal static class Plans
         return
         [
             ("users", RateLimitPlan.ReadUsers, Pages(t.Users)),
+            // A first incremental users sync records where the log stands for deletions: the newest event, one request.
+            ("users (deletions)", RateLimitPlan.ReadLogs, 1),
             ("clients", RateLimitPlan.ReadClients, Pages(t.Clients)),
             ("organizations", RateLimitPlan.ReadOrganizations, Pages(orgs)),
             // Both member streams from one walk; members' checkpoint pages always carry a next: one more page each.
@@ -108,6 +110,9 @@ internal static class Plans
             ("stats_daily", RateLimitPlan.Other, 1),
             ("tenant_settings", RateLimitPlan.Other, 1),
             ("signing_keys", RateLimitPlan.Other, 1),
+            ("groups", RateLimitPlan.Other, Pages(t.Groups)),
+            ("group_members", RateLimitPlan.Other, t.Groups * Pages(t.MembersPerGroup)),
+            ("role_groups", RateLimitPlan.Other, t.Roles * Pages(t.GroupsPerRole)),
         ];
     }
 }

@@ -183,7 +183,10 @@ internal sealed class BucketModel(int id)
             return false;
         }
 
-        var fastest = (RefillPerSecond ?? Limit) * 1.25;
+        // The refill in use may be Auth0's table for one of the groups, or measured while we did not drain the
+        // bucket: either can be far below a bucket's true pace (one bucket of 10 refilling 10 a second). No Auth0
+        // bucket refills faster than its limit a second: that is the bound.
+        var fastest = Math.Max(RefillPerSecond ?? 0, Limit) * 1.25;
         return remaining > last.Remaining + (fastest * (now - last.At).TotalSeconds) + InFlight + 1;
     }
 
@@ -277,10 +280,10 @@ internal sealed class BucketModel(int id)
     /// <summary>Refill rate over the recent responses: tokens gained plus tokens spent, per second.</summary>
     private void Measure(DateTimeOffset now, int remaining, bool spent)
     {
-        if (remaining > Limit / 2)
+        if (remaining >= Math.Max(1, Limit - 1))
         {
-            // A bucket with room to spare tells our own pace, not its refill rate: measure only
-            // while we are draining it.
+            // A bucket that may have been full since the last answer lost refill at its cap: what it gained tells
+            // our own pace, not its refill. Below that, whatever we spent, remaining + spent grows at the refill.
             _observations.Clear();
             return;
         }

@@ -220,4 +220,22 @@ public class BucketGateTests
         using var answer = Answer(10, 9);
         gate.Completed(await roles, answer);
     }
+
+    [Fact]
+    public async Task Completed_OneBucketRefillingFasterThanAuth0sTable_IsNotTakenForPerGroupBuckets()
+    {
+        // One bucket of 10 refilling 10 a second: Auth0's table for a limit of 10 says 1.67/s (Read Logs). Logs drain
+        // it to 2; half a second later another group's answer shows 7, which the bucket gained at its own pace.
+        var gate = new RateGate(_time, null, new ThrottleMonitor(_time));
+        for (var remaining = 9; remaining >= 2; remaining--)
+        {
+            await SendAsync(gate, EndpointGroup.ReadLogs, limit: 10, remaining: remaining);
+        }
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        await SendAsync(gate, EndpointGroup.Other, limit: 10, remaining: 7);
+
+        Assert.False(gate.PerGroupBuckets, "one fast bucket was split into a model per group");
+        Assert.Single(gate.Report());
+    }
 }
