@@ -76,7 +76,7 @@ internal static class Bench
         var requests = tenant.RequestsServed - served0;
         var limited = tenant.RateLimitedCount - limited0;
         var ideal = (requests - bucket) / refill;
-        var members = tenant.Server.LogEntries.Count(e => e.RequestMessage?.Path?.Contains("/members", StringComparison.Ordinal) == true && e.ResponseMessage?.StatusCode is 200);
+        var members = tenant.Server.LogEntries.Count(e => e.RequestMessage?.Path is { } path && path.Contains("/organizations/", StringComparison.Ordinal) && path.EndsWith("/members", StringComparison.Ordinal) && e.ResponseMessage?.StatusCode is 200);
         Console.WriteLine($"ratelimit: bucket {bucket}, refill {refill}/s, latency {tenant.Options.Latency.TotalMilliseconds} ms, exit {result.ExitCode}");
         Console.WriteLine($"  streams            {result.PerStream.Count}");
         Console.WriteLine($"  records            {result.Records} ({string.Join(", ", result.PerStream.Select(p => $"{p.Key} {p.Value}"))})");
