@@ -111,7 +111,7 @@ internal sealed class SyncScheduler(ServiceProvider services, ConnectorConfig co
             }
 
             RequestScope.Current = scope;
-            Failure? failure;
+            Failure? failure = null;
             try
             {
                 failure = await ReadUnitAsync(unit, scope, cancellationToken);
@@ -119,18 +119,20 @@ internal sealed class SyncScheduler(ServiceProvider services, ConnectorConfig co
             finally
             {
                 RequestScope.Current = null;
+                // The failure is recorded before the other lanes may start: a first unit that stops the sync (credentials
+                // refused) must be seen by them, or each sends its own doomed request.
+                if (failure is not null)
+                {
+                    lock (_gate)
+                    {
+                        _failed = true;
+                        _fatal ??= failure.StopsSync ? failure : null;
+                    }
+                }
+
                 if (isFirst)
                 {
                     _firstUnitDone.TrySetResult();
-                }
-            }
-
-            if (failure is not null)
-            {
-                lock (_gate)
-                {
-                    _failed = true;
-                    _fatal ??= failure.StopsSync ? failure : null;
                 }
             }
         }
