@@ -79,9 +79,10 @@ public class UsersExportTests : IDisposable
 
         ConnectorRun run;
         TimeSpan took;
+        // The clock races 15 s per step while the job runs: no attempt or body may be cut for taking a few steps.
         await using (var pump = new ClockPump(time, TimeSpan.FromSeconds(15), only: () => tenant.ExportJobCount > 0))
         {
-            run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "request_timeout_seconds": 600"""), "--catalog", _files.Catalog(["users"], usersFullRefresh: true)], time);
+            run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "request_timeout_seconds": 600, "stall_timeout_seconds": 600"""), "--catalog", _files.Catalog(["users"], usersFullRefresh: true)], time);
             took = pump.Advanced;
         }
 
@@ -107,7 +108,7 @@ public class UsersExportTests : IDisposable
         ConnectorRun run;
         await using (new ClockPump(time, TimeSpan.FromSeconds(15), only: () => tenant.ExportJobCount > 0))
         {
-            run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "request_timeout_seconds": 600, "users_export_timeout_hours": 1"""), "--catalog", _files.Catalog(["users"], usersFullRefresh: true)], time);
+            run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant, """, "request_timeout_seconds": 600, "stall_timeout_seconds": 600, "users_export_timeout_hours": 1"""), "--catalog", _files.Catalog(["users"], usersFullRefresh: true)], time);
         }
 
         var error = Assert.Single(run.Errors);
