@@ -54,5 +54,16 @@ public partial class SyncSchedulerTests : IDisposable
     [GeneratedRegex(@"\n\s+Read Organization Connections: burst (?<burst>\d+), [^;]+; (?<requests>\d+) requests, [\d.]+ s waited")]
     private static partial Regex BucketLine();
 
+    [Theory]
+    [InlineData("groups", "Other")]
+    [InlineData("group_members", "Other")]
+    [InlineData("role_groups", "Other")]
+    [InlineData("organization_connections", "ReadOrganizationConnections")]
+    public void LaneOf_GroupStreams_IsTheOtherEndpointsLane(string stream, string expected)
+    {
+        var configured = new Auth0Connector.Cli.ConfiguredStream(new Auth0Connector.Streams.StreamRegistry().Find(stream)!, Auth0Connector.Streams.SyncMode.FullRefresh);
+        Assert.Equal(Enum.Parse<Auth0Connector.Http.EndpointGroup>(expected), Auth0Connector.Cli.SyncScheduler.LaneOf([configured]));
+    }
+
     public void Dispose() => _files.Dispose();
 }

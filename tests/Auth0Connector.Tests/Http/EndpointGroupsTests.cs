@@ -14,4 +14,15 @@ public class EndpointGroupsTests
     {
         Assert.Equal(Enum.Parse<EndpointGroup>(expected), EndpointGroups.Of(new HttpMethod(method), path));
     }
+
+    /// <summary>Auth0's plan tables give the group endpoints no group of their own: they draw on "all other endpoints".</summary>
+    [Theory]
+    [InlineData("groups")]
+    [InlineData("/api/v2/groups")]
+    [InlineData("groups/grp_1Uekuksr6JX86jkbJjodnF/members")]
+    [InlineData("roles/rol_a1b2c3d4e5f6a7b8/groups")]
+    public void Of_GroupEndpoints_PacedAsOtherEndpoints(string path)
+    {
+        Assert.Equal(EndpointGroup.Other, EndpointGroups.Of(HttpMethod.Get, path));
+    }
 }
