@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace Auth0Connector.Http;
 
@@ -58,82 +57,88 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
     /// <summary>Waits for this request's turn in its group's bucket; the caller reports the answer with <see cref="Completed"/>.</summary>
     public async ValueTask<RateTicket> AcquireAsync(EndpointGroup group, CancellationToken cancellationToken)
     {
-        var firstLook = new StrongBox<bool>(StartFirstLook(group));
+        var waited = TimeSpan.Zero;
+        DateTimeOffset? quotaReset = null;
+        var firstLook = StartFirstLook(group);
         try
         {
-            return await AdmitAsync(group, firstLook, cancellationToken);
+            while (true)
+            {
+                TimeSpan wait;
+                RateTicket ticket;
+                string? holding = null;
+                lock (_gate)
+                {
+                    var now = time.GetUtcNow();
+                    var bucket = _buckets[group];
+                    if (_perGroup && bucket.Groups.Count > 1 && !_answeredGroups.Contains(group))
+                    {
+                        // The tenant has a bucket per group, and this group's is unknown: it starts on its own model, one
+                        // request first, rather than wait on a shared model the others drained.
+                        bucket = SplitOff(group, bucket);
+                        bucket.AwaitsFirstAnswer = true;
+                    }
+
+                    if (!firstLook && bucket.Groups.Count > 1 && FirstLookWaiting(bucket))
+                    {
+                        ticket = default;
+                        wait = FirstLookPoll;
+                    }
+                    else if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
+                    {
+                        ticket = new RateTicket(group, bucket, tookToken, probe);
+                        bucket.Used.Add(group);
+                        _sent[group] = _sent.GetValueOrDefault(group) + 1;
+                        bucket.AddWait(now - waited, now);
+                        var slot = _nextSlot > now ? _nextSlot : now;
+                        _nextSlot = slot + _interval;
+                        wait = slot - now;
+                        if (firstLook)
+                        {
+                            _firstLooks[group]--;
+                            firstLook = false;
+                        }
+                    }
+                    else
+                    {
+                        ticket = default;
+                        quotaReset = bucket.RefillPerSecond is null ? bucket.ResetAt : now + wait;
+                        if (log?.DebugEnabled == true)
+                        {
+                            holding = $"rate gate: holding a {EndpointGroups.NameOf(group)} request {Capped(wait).TotalMilliseconds:F0} ms (bucket model {bucket.Tokens:F2} requests of {bucket.Limit}, refill {(bucket.RefillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)";
+                        }
+                    }
+                }
+
+                if (ticket.Bucket is not null)
+                {
+                    await WaitForSlotAsync(ticket, wait, cancellationToken);
+                    // Pacing by requests_per_second is our own choice, not the tenant's limit: not reported.
+                    monitor.Waited(waited, quotaReset);
+                    return ticket;
+                }
+
+                // However the model got there (a refill rate measured near zero, say), no pause exceeds a minute.
+                wait = Capped(wait);
+                if (holding is not null)
+                {
+                    log!.Debug(holding);
+                }
+
+                await Task.Delay(wait, time, cancellationToken);
+                waited += wait;
+            }
         }
         finally
         {
-            EndFirstLook(group, firstLook);
-        }
-    }
-
-    private async ValueTask<RateTicket> AdmitAsync(EndpointGroup group, StrongBox<bool> firstLook, CancellationToken cancellationToken)
-    {
-        var waited = TimeSpan.Zero;
-        DateTimeOffset? quotaReset = null;
-        while (true)
-        {
-            TimeSpan wait;
-            RateTicket ticket;
-            string? holding = null;
-            lock (_gate)
+            if (firstLook)
             {
-                var now = time.GetUtcNow();
-                var bucket = _buckets[group];
-                if (_perGroup && bucket.Groups.Count > 1 && !_answeredGroups.Contains(group))
+                // Given up before it was admitted.
+                lock (_gate)
                 {
-                    // The tenant has a bucket per group, and this group's is unknown: it starts on its own model, one
-                    // request first, rather than wait on a shared model the others drained.
-                    bucket = SplitOff(group, bucket);
-                    bucket.AwaitsFirstAnswer = true;
-                }
-
-                if (!firstLook.Value && bucket.Groups.Count > 1 && FirstLookWaiting(bucket))
-                {
-                    ticket = default;
-                    wait = FirstLookPoll;
-                }
-                else if (bucket.TryAdmit(now, out var tookToken, out var probe, out wait))
-                {
-                    ticket = new RateTicket(group, bucket, tookToken, probe);
-                    bucket.Used.Add(group);
-                    _sent[group] = _sent.GetValueOrDefault(group) + 1;
-                    bucket.AddWait(now - waited, now);
-                    var slot = _nextSlot > now ? _nextSlot : now;
-                    _nextSlot = slot + _interval;
-                    wait = slot - now;
-                    EndFirstLook(group, firstLook);
-                }
-                else
-                {
-                    ticket = default;
-                    quotaReset = bucket.RefillPerSecond is null ? bucket.ResetAt : now + wait;
-                    if (log?.DebugEnabled == true)
-                    {
-                        holding = $"rate gate: holding a {EndpointGroups.NameOf(group)} request {Capped(wait).TotalMilliseconds:F0} ms (bucket model {bucket.Tokens:F2} requests of {bucket.Limit}, refill {(bucket.RefillPerSecond is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "unknown")}/s)";
-                    }
+                    _firstLooks[group]--;
                 }
             }
-
-            if (ticket.Bucket is not null)
-            {
-                await WaitForSlotAsync(ticket, wait, cancellationToken);
-                // Pacing by requests_per_second is our own choice, not the tenant's limit: not reported.
-                monitor.Waited(waited, quotaReset);
-                return ticket;
-            }
-
-            // However the model got there (a refill rate measured near zero, say), no pause exceeds a minute.
-            wait = Capped(wait);
-            if (holding is not null)
-            {
-                log!.Debug(holding);
-            }
-
-            await Task.Delay(wait, time, cancellationToken);
-            waited += wait;
         }
     }
 
@@ -148,18 +153,6 @@ internal sealed class RateGate(TimeProvider time, double? requestsPerSecond, Thr
 
             _firstLooks[group] = _firstLooks.GetValueOrDefault(group) + 1;
             return true;
-        }
-    }
-
-    private void EndFirstLook(EndpointGroup group, StrongBox<bool> firstLook)
-    {
-        lock (_gate)
-        {
-            if (firstLook.Value)
-            {
-                firstLook.Value = false;
-                _firstLooks[group]--;
-            }
         }
     }
 
