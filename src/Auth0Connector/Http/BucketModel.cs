@@ -21,10 +21,6 @@ internal sealed class BucketModel(int id)
     // requests in flight are counted or not yet, clocks differ), and a request sent on the bucket's
     // last token is a 429 whenever the estimate is a little high. It costs one request's time, once.
     private const double Reserve = 1;
-
-    // A bucket this small refills in about a second, and the reset header's whole seconds cannot tell its pace
-    // from ours: while it is rarely found empty, a refill measured at or below the table is our own pace.
-    private const int SmallBucket = 4;
     private static readonly TimeSpan MinimumSpan = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProbePoll = TimeSpan.FromMilliseconds(10);
 
@@ -311,13 +307,6 @@ internal sealed class BucketModel(int id)
             // A measurement within its error of Auth0's table confirms the table (the estimate is biased low by a
             // request per window); one further off wins over it.
             var measured = Safety * (gained - 1) / span.TotalSeconds;
-            if (Limit <= SmallBucket && measured <= (_published ?? RefillPerSecond ?? double.MaxValue)
-                && _observations.Count(o => o.Remaining == 0) * 2 < _observations.Count)
-            {
-                // Our own pace, not the bucket's: it is a lower bound, and the estimate stays where it is.
-                return;
-            }
-
             var confirms = _published is { } table && measured > table * 0.85 && measured < table * 1.15;
             RefillPerSecond = confirms ? _published : measured;
             RefillMeasured = !confirms;
