@@ -100,7 +100,7 @@ internal static class UsersPlanner
         using var slots = new SemaphoreSlim(concurrency);
         while (pending.Count > 0 && probes < concurrency * 8)
         {
-            var splittable = pending.Where(r => r.Count > target && r.Upper - r.Lower!.Value >= TimeSpan.FromMilliseconds(2)).ToList();
+            var splittable = pending.Where(r => r.Count > target && Split(r.Lower!.Value, r.Upper) is not null).ToList();
             done.AddRange(pending.Except(splittable));
             pending = [];
             if (splittable.Count == 0)
@@ -110,8 +110,9 @@ internal static class UsersPlanner
 
             var halves = await Task.WhenAll(splittable.Select(async range =>
             {
+                // The same middle as a timed-out count is split at, so the halves' counts kept in counts are reused.
                 var lower = range.Lower!.Value;
-                var middle = UsersCursor.TruncateToMilliseconds(lower + ((range.Upper - lower) / 2));
+                var middle = Split(lower, range.Upper)!.Value;
                 await slots.WaitAsync(cancellationToken);
                 long left;
                 try
