@@ -15,14 +15,15 @@ namespace Auth0Connector.Streams;
 /// between that and the size asked is suspected, and costs one request more when it was the last after all.
 /// </para>
 /// <para>
-/// What each listing delivered, and the totals the tenant reported for it, go to the stream's <see cref="ListingTally"/>.
+/// What each listing delivered, and the totals the tenant reported for it, go to the stream's <see cref="ListingTally"/>;
+/// <c>counted</c> is a count of the listing taken before it was read (one cheap request), its total when its pages say none.
 /// </para>
 /// </remarks>
-internal sealed class ListingEnd(PageSize sizes, string path, ListingTally? tally = null)
+internal sealed class ListingEnd(PageSize sizes, string path, ListingTally? tally = null, long? counted = null)
 {
     private (int Asked, int Served)? _suspect;
     private int? _size;
-    private long? _firstTotal;
+    private long? _firstTotal = counted;
     private long? _lastTotal;
 
     /// <summary>The items the listing's pages have held so far.</summary>
@@ -38,9 +39,6 @@ internal sealed class ListingEnd(PageSize sizes, string path, ListingTally? tall
         var size = _size is { } served ? Math.Min(inForce, served) : inForce;
         return aligned ? PageSize.Aligned(Delivered, size) : size;
     }
-
-    /// <summary>A count of the listing taken before it is read (one cheap request): its total, when its pages say none.</summary>
-    public void Counted(long total) => _firstTotal ??= total;
 
     /// <summary>An offset page of <paramref name="count"/> items, <paramref name="asked"/> asked; true when it is the listing's last.</summary>
     public bool OffsetPage(int count, int asked, long? total)

@@ -29,12 +29,7 @@ internal static class Paginators
         Auth0ApiClient api, string path, string? itemsProperty, PageSize pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken, bool includeTotals = true, ListingTally? tally = null, long? counted = null)
     {
-        var end = new ListingEnd(pageSize, path, tally);
-        if (counted is { } known)
-        {
-            end.Counted(known);
-        }
-
+        var end = new ListingEnd(pageSize, path, tally, counted);
         var guard = new ProgressGuard(path);
         while (true)
         {
@@ -72,12 +67,7 @@ internal static class Paginators
         [EnumeratorCancellation] CancellationToken cancellationToken, ListingTally? tally = null, long? counted = null)
     {
         string? from = null;
-        var end = new ListingEnd(pageSize, path, tally);
-        if (counted is { } known)
-        {
-            end.Counted(known);
-        }
-
+        var end = new ListingEnd(pageSize, path, tally, counted);
         var guard = new ProgressGuard(path);
         while (true)
         {
