@@ -132,7 +132,12 @@ internal static class UsersWalker
             int inForce;
             try
             {
-                (document, inForce) = await context.PageSize.GetAsync(context.Api, size => SearchUri(query, PageOf(end, size), end.SizeFor(size, aligned: true)), cancellationToken);
+                (document, inForce) = await context.PageSize.GetAsync(context.Api, size =>
+                {
+                    // A size whose pages start at the position reached: the page index is exact.
+                    var asked = end.SizeFor(size, aligned: true);
+                    return SearchUri(query, (int)(end.Delivered / asked), asked);
+                }, cancellationToken);
             }
             catch (Auth0ApiException e) when (ErrorResolution.For(e) == ErrorAction.NarrowQuery)
             {
@@ -197,9 +202,6 @@ internal static class UsersWalker
     /// </summary>
     private static string SearchUri(string query, int page, int pageSize) =>
         ApiPath.WithQuery("users", ("q", query), ("sort", "updated_at:1"), ("search_engine", "v3"), ("page", page), ("per_page", pageSize), ("include_totals", true));
-
-    /// <summary>The page index of an instant's offset paging at the size <paramref name="end"/> asks with <paramref name="inForce"/> in force.</summary>
-    private static int PageOf(ListingEnd end, int inForce) => (int)(end.Delivered / end.SizeFor(inForce, aligned: true));
 
     private static string? UpdatedAt(JsonElement user) => user.StringProperty(UsersCursor.UpdatedAt);
 
