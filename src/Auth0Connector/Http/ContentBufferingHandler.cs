@@ -26,20 +26,26 @@ internal sealed class ContentBufferingHandler(TimeProvider time, TimeSpan stallT
             }
 
             var buffer = new MemoryStream(announced is { } length ? (int)length : 0);
-            using var silence = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
+            using var watch = new StallWatch(time, stallTimeout, cancellationToken);
             await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
             {
                 var chunk = new byte[81920];
                 int read;
-                while ((read = await ReadAsync(body, chunk, silence, reading.Token, request, cancellationToken)) > 0)
+                try
                 {
-                    if (buffer.Length + read > MaxBodyBytes)
+                    while ((read = await body.ReadAsync(chunk, watch.Arm())) > 0)
                     {
-                        throw TooLarge(request, "went on");
-                    }
+                        if (buffer.Length + read > MaxBodyBytes)
+                        {
+                            throw TooLarge(request, "went on");
+                        }
 
-                    buffer.Write(chunk, 0, read);
+                        buffer.Write(chunk, 0, read);
+                    }
+                }
+                catch (OperationCanceledException e) when (watch.Stalled)
+                {
+                    throw new ResponseStalledException($"{request.Method} {request.RequestUri?.AbsolutePath} sent its headers, then no byte of its body for {stallTimeout.TotalSeconds:F0} s (stall_timeout_seconds)", e);
                 }
             }
 
@@ -58,20 +64,6 @@ internal sealed class ContentBufferingHandler(TimeProvider time, TimeSpan stallT
         {
             response.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>One read of the body, abandoned when no byte arrives within the stall timeout.</summary>
-    private async Task<int> ReadAsync(Stream body, byte[] chunk, CancellationTokenSource silence, CancellationToken reading, HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        silence.CancelAfter(stallTimeout);
-        try
-        {
-            return await body.ReadAsync(chunk, reading);
-        }
-        catch (OperationCanceledException e) when (silence.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new ResponseStalledException($"{request.Method} {request.RequestUri?.AbsolutePath} sent its headers, then no byte of its body for {stallTimeout.TotalSeconds:F0} s (stall_timeout_seconds)", e);
         }
     }
 

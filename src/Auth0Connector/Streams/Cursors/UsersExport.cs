@@ -139,9 +139,8 @@ internal static class UsersExport
         /// <summary>More lines than any tenant has users: a file that never ends.</summary>
         private const long MaxLines = 50_000_000;
 
-        private readonly CancellationTokenSource _stalled = new(Timeout.InfiniteTimeSpan, time);
+        private readonly StallWatch _watch = new(time, stallTimeout, cancellationToken);
         private readonly long _startedAt = time.GetTimestamp();
-        private CancellationTokenSource? _reading;
         private long _lineCount;
 
         public async ValueTask<string?> NextLineAsync(int exported)
@@ -157,15 +156,13 @@ internal static class UsersExport
                 throw new Auth0TransportException(message, new TimeoutException(message));
             }
 
-            _reading ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stalled.Token);
-            _stalled.CancelAfter(stallTimeout);
             try
             {
-                var line = await _lines.ReadLineAsync(_reading.Token);
-                _stalled.CancelAfter(Timeout.InfiniteTimeSpan);
+                var line = await _lines.ReadLineAsync(_watch.Arm());
+                _watch.Disarm();
                 return line;
             }
-            catch (OperationCanceledException e) when (_stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (_watch.Stalled)
             {
                 throw new Auth0TransportException($"users: the download of export {id} stalled (no data for {stallTimeout.TotalSeconds:F0} s).", e);
             }
@@ -182,8 +179,7 @@ internal static class UsersExport
         public void Dispose()
         {
             _lines.Dispose();
-            _reading?.Dispose();
-            _stalled.Dispose();
+            _watch.Dispose();
         }
     }
 }
