@@ -5,9 +5,9 @@ internal sealed class Auth0TransportException(string message, Exception inner, b
 {
     /// <summary>
     /// No token could be had, no connection made at all (a refused connection, a name that does
-    /// not resolve), or the last attempt's body stalled after its headers, as every attempt's before it
-    /// (a broken proxy, a network dropping large packets): every other request would fail the same
-    /// way, each after its retries, so the sync stops here.
+    /// not resolve), or the body of the last attempt (retries exhausted) stalled after its headers
+    /// (a broken proxy, a network dropping large packets): every other request would likely fail the
+    /// same way, each after its retries, so the sync stops here. Only the last attempt is looked at.
     /// </summary>
     public bool Unreachable { get; } = tokenEndpoint || IsConnectFailure(inner);
 
