@@ -10,8 +10,6 @@ public class ReconciliationTests : IDisposable
     private static readonly string[] Streams = ["users", "clients", "organizations", "organization_connections", "organization_invitations"];
     private readonly TempFiles _files = new();
 
-    private static List<string> Warnings(ConnectorRun run) =>
-        [.. run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN").Select(l => l.GetProperty("message").GetString()!)];
 
     /// <summary>The summary row of <paramref name="stream"/>: its records and the total the tenant reported ("-": none).</summary>
     private static (string Records, string Total) Row(ConnectorRun run, string stream)
@@ -31,7 +29,7 @@ public class ReconciliationTests : IDisposable
         // Nothing is missing from the records, but the totals say otherwise: the read completes, and says so.
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(150, run.Records("users").Count());
-        var warnings = Warnings(run);
+        var warnings = run.Warnings.ToList();
         Assert.Contains(warnings, w => w.StartsWith("users: delivered 150 records where the tenant reported 155: 5 missing", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("clients: delivered 30 records where the tenant reported 35: 5 missing", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("organization_connections: delivered 6 records where the tenant reported 16: 10 missing", StringComparison.Ordinal));
@@ -53,7 +51,7 @@ public class ReconciliationTests : IDisposable
         var run = await _files.ReadAsync(tenant, Streams);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Empty(Warnings(run));
+        Assert.Empty(run.Warnings);
         Assert.Equal(("150", "150"), Row(run, "users"));
         Assert.Equal(("30", "30"), Row(run, "clients"));
         Assert.Equal(("6", "6"), Row(run, "organization_connections"));

@@ -7,8 +7,6 @@ public class StateWarningTests : IDisposable
 {
     private readonly TempFiles _files = new();
 
-    private static IEnumerable<string> Warnings(ConnectorRun run) =>
-        run.OfType("LOG").Select(m => m.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN").Select(l => l.GetProperty("message").GetString()!);
 
     [Fact]
     public async Task Read_StateOfAnotherConnectorAndGlobalState_WarnsAndRereadsEveryUser()
@@ -22,7 +20,7 @@ public class StateWarningTests : IDisposable
         var run = await ConnectorRun.InvokeAsync(["read", "--config", _files.ClientCredentialsConfig(tenant), "--catalog", _files.Catalog(["users"]), "--state", state]);
 
         Assert.Equal(0, run.ExitCode);
-        var warnings = Warnings(run).ToList();
+        var warnings = run.Warnings.ToList();
         Assert.Contains(warnings, w => w.Contains("'tickets'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("GLOBAL", StringComparison.Ordinal) && w.Contains("shared_state is ignored", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("no 'updated_at' cursor", StringComparison.Ordinal));
@@ -94,7 +92,7 @@ public class StateWarningTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(tenant.Options.Users, run.Records("users").Count());
-        Assert.DoesNotContain(Warnings(run), w => w.StartsWith("users:", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Warnings, w => w.StartsWith("users:", StringComparison.Ordinal));
         var saved = DateTimeOffset.Parse(run.States("users").Last().GetProperty("stream").GetProperty("stream_state").GetProperty("updated_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.All(run.Records("users"), user => Assert.True(DateTimeOffset.Parse(user.GetProperty("updated_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture) <= saved));
     }

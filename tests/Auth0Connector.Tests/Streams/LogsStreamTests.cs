@@ -47,20 +47,11 @@ public class LogsStreamTests : IDisposable
 
     private static JsonElement LastState(ConnectorRun run) => run.States("logs").Last().GetProperty("stream").GetProperty("stream_state");
 
-    private static IEnumerable<string> Warnings(ConnectorRun run) =>
-        run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN").Select(l => l.GetProperty("message").GetString()!);
-
-    private static void AssertComplete(ConnectorRun run)
-    {
-        Assert.True(run.ExitCode == 0, string.Join("\n", run.Errors.Select(e => e.GetRawText())) + run.Stderr);
-        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("logs"));
-    }
-
     /// <summary>A sync without state: every retained event, in log_id order.</summary>
     private async Task<ConnectorRun> ReadEverythingAsync(FakeTenant.FakeTenant tenant)
     {
         var run = await ReadAsync(tenant);
-        AssertComplete(run);
+        run.AssertComplete("logs");
         Assert.Equal(Ids(tenant.Logs), Ids(run.Records("logs")));
         return run;
     }
@@ -96,7 +87,7 @@ public class LogsStreamTests : IDisposable
 
         var run = await ReadAsync(tenant);
 
-        AssertComplete(run);
+        run.AssertComplete("logs");
         var records = run.Records("logs").ToList();
         // Byte for byte as the tenant serves them, in log_id order.
         Assert.Equal(tenant.Logs.Select(l => l.ToJsonString()), records.Select(r => JsonNode.Parse(r.GetRawText())!.ToJsonString()));
@@ -117,13 +108,13 @@ public class LogsStreamTests : IDisposable
         // New events: exactly those, none twice.
         var added = tenant.AppendLogs(130);
         var second = await ReadAsync(tenant, state: StateFile(LastState(first)));
-        AssertComplete(second);
+        second.AssertComplete("logs");
         Assert.Equal(Ids(added), Ids(second.Records("logs")));
-        Assert.Empty(Warnings(second));
+        Assert.Empty(second.Warnings);
 
         // Nothing new: nothing delivered, the position kept.
         var third = await ReadAsync(tenant, state: StateFile(LastState(second)));
-        AssertComplete(third);
+        third.AssertComplete("logs");
         Assert.Empty(third.Records("logs"));
         Assert.Equal(LastState(second).GetRawText(), LastState(third).GetRawText());
 
@@ -131,9 +122,9 @@ public class LogsStreamTests : IDisposable
         var later = tenant.AppendLogs(180, after: TimeSpan.FromDays(40));
         Assert.Equal(Ids(later), tenant.LogIds);
         var fourth = await ReadAsync(tenant, state: StateFile(LastState(third)));
-        AssertComplete(fourth);
+        fourth.AssertComplete("logs");
         Assert.Equal(Ids(later), Ids(fourth.Records("logs")));
-        var warning = Assert.Single(Warnings(fourth));
+        var warning = Assert.Single(fourth.Warnings);
         Assert.Contains("may have been missed", warning, StringComparison.Ordinal);
         Assert.Contains(LastState(third).GetProperty("date").GetString()!, warning, StringComparison.Ordinal);
         Assert.Contains((string)later[0]["date"]!, warning, StringComparison.Ordinal);
@@ -168,7 +159,7 @@ public class LogsStreamTests : IDisposable
 
         var second = await ReadAsync(tenant, state: StateFile(saved));
 
-        AssertComplete(second);
+        second.AssertComplete("logs");
         Assert.Equal(Ids(added), Ids(second.Records("logs")));
     }
 
@@ -180,7 +171,7 @@ public class LogsStreamTests : IDisposable
 
         var run = await ReadAsync(tenant, extra: $$""", "start_date": "{{start:yyyy-MM-ddTHH:mm:ss.fffZ}}" """);
 
-        AssertComplete(run);
+        run.AssertComplete("logs");
         var dates = tenant.Logs.ToDictionary(l => (string)l["log_id"]!, l => DateTimeOffset.Parse((string)l["date"]!, CultureInfo.InvariantCulture));
         var delivered = Ids(run.Records("logs"));
         // Every event from start_date on; before it, only events whose date lags their id's place (by seconds).
@@ -198,12 +189,12 @@ public class LogsStreamTests : IDisposable
 
         var run = await ConnectorRun.InvokeAsync(args, time: new FakeTimeProvider(began));
 
-        AssertComplete(run);
+        run.AssertComplete("logs");
         // The oldest event, then pages of 100: the third page (events 201-300) is the first reaching past the start.
         var delivered = Ids(run.Records("logs"));
         Assert.Equal(tenant.LogIds.Take(301), delivered);
         var next = await ConnectorRun.InvokeAsync([.. args, "--state", StateFile(LastState(run))], time: new FakeTimeProvider(DateTimeOffset.UtcNow));
-        AssertComplete(next);
+        next.AssertComplete("logs");
         Assert.Equal(tenant.LogIds.Skip(301), Ids(next.Records("logs")));
     }
 
@@ -216,7 +207,7 @@ public class LogsStreamTests : IDisposable
 
         var run = await ReadAsync(tenant, mode: "full_refresh", state: StateFile(LastState(first)));
 
-        AssertComplete(run);
+        run.AssertComplete("logs");
         Assert.Equal(Ids(tenant.Logs), Ids(run.Records("logs")));
     }
 
@@ -234,7 +225,7 @@ public class LogsStreamTests : IDisposable
         {
             var before = Ids(lines.Take(at).Where(m => m.GetProperty("type").GetString() == "RECORD").Select(m => m.GetProperty("record").GetProperty("data")));
             var resumed = await ReadAsync(tenant, state: StateFile(lines[at].GetProperty("state").GetProperty("stream").GetProperty("stream_state")));
-            AssertComplete(resumed);
+            resumed.AssertComplete("logs");
             var after = Ids(resumed.Records("logs"));
             Assert.Empty(before.Intersect(after));
             Assert.Equal(tenant.LogIds, before.Concat(after));
@@ -298,7 +289,7 @@ public class LogsStreamTests : IDisposable
         Assert.Empty(run.Records("logs"));
         Assert.Equal(document.RootElement.GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal), Assert.Single(run.States("logs")).GetProperty("stream").GetProperty("stream_state").GetRawText());
         StreamChecks.AssertFutureStateWarning(run, "logs", beyond);
-        Assert.Contains(tenant.LogIds[^1], Warnings(run).Single(), StringComparison.Ordinal);
+        Assert.Contains(tenant.LogIds[^1], run.Warnings.Single(), StringComparison.Ordinal);
         // Looked up (404), then the oldest and the newest event: no walk after it.
         Assert.DoesNotContain(StreamChecks.QueriesTo(tenant, "/api/v2/logs"), q => q.Contains("from=", StringComparison.Ordinal));
     }

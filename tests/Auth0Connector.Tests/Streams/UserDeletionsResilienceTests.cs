@@ -41,7 +41,7 @@ public class UserDeletionsResilienceTests : IDisposable
             var covered = DeletedIds(lines.Take(stop)).ToHashSet();
             var resumed = await _sync.SyncAsync(tenant, extra: Pages, state: _sync.UsersStateFile(state.GetRawText()));
 
-            AssertComplete(resumed);
+            resumed.AssertComplete("users");
             var again = DeletedIds(resumed.Lines);
             Assert.Equal(again.Count, again.Distinct().Count());
             Assert.Empty(covered.Intersect(again));
@@ -72,8 +72,8 @@ public class UserDeletionsResilienceTests : IDisposable
 
         foreach (var run in (ConnectorRun[])[first, second])
         {
-            AssertComplete(run);
-            Assert.Contains("read:logs", Assert.Single(Warnings(run)), StringComparison.Ordinal);
+            run.AssertComplete("users");
+            Assert.Contains("read:logs", Assert.Single(run.Warnings), StringComparison.Ordinal);
             Assert.Empty(Deletions(run));
             Assert.False(FinalState(run).TryGetProperty("deletions", out _));
         }
@@ -95,8 +95,8 @@ public class UserDeletionsResilienceTests : IDisposable
 
         var withoutScope = await ConnectorRun.InvokeAsync(args);
 
-        AssertComplete(withoutScope);
-        Assert.Contains("read:logs", Assert.Single(Warnings(withoutScope)), StringComparison.Ordinal);
+        withoutScope.AssertComplete("users");
+        Assert.Contains("read:logs", Assert.Single(withoutScope.Warnings), StringComparison.Ordinal);
         Assert.Empty(Deletions(withoutScope));
         Assert.DoesNotContain(withoutScope.Records("users"), r => deleted.ContainsKey(r.GetProperty("user_id").GetString()!));
         Assert.Equal(saved, FinalState(withoutScope).GetProperty("deletions").GetRawText());
@@ -122,8 +122,8 @@ public class UserDeletionsResilienceTests : IDisposable
 
         var second = await _sync.SyncAsync(tenant, first);
 
-        AssertComplete(second);
-        var warning = Assert.Single(Warnings(second));
+        second.AssertComplete("users");
+        var warning = Assert.Single(second.Warnings);
         Assert.Contains(checkpoint.GetProperty("log_id").GetString()!, warning, StringComparison.Ordinal);
         Assert.Contains(checkpoint.GetProperty("date").GetString()!, warning, StringComparison.Ordinal);
         Assert.Contains((string)tenant.Logs[0]["date"]!, warning, StringComparison.Ordinal);
@@ -134,8 +134,8 @@ public class UserDeletionsResilienceTests : IDisposable
 
         // The gap is told once: the next sync reads on quietly.
         var third = await _sync.SyncAsync(tenant, second);
-        AssertComplete(third);
-        Assert.Empty(Warnings(third));
+        third.AssertComplete("users");
+        Assert.Empty(third.Warnings);
     }
 
     [Fact]
@@ -147,8 +147,8 @@ public class UserDeletionsResilienceTests : IDisposable
 
         var run = await _sync.SyncAsync(tenant, state: _sync.UsersStateFile("{\"deletions\": {\"log_id\": \"" + foreign + "\"}}"));
 
-        AssertComplete(run);
-        var warning = Assert.Single(Warnings(run));
+        run.AssertComplete("users");
+        var warning = Assert.Single(run.Warnings);
         Assert.Contains(foreign, warning, StringComparison.Ordinal);
         Assert.Contains("remove 'deletions'", warning, StringComparison.Ordinal);
         Assert.Empty(Deletions(run));

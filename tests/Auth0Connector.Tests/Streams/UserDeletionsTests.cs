@@ -38,14 +38,14 @@ public class UserDeletionsTests : IDisposable
     {
         using var tenant = Start();
         var first = await _sync.SyncAsync(tenant);
-        AssertComplete(first);
+        first.AssertComplete("users");
         Assert.Empty(Deletions(first));
         Assert.Equal(tenant.LogIds[^1], FinalState(first).GetProperty("deletions").GetProperty("log_id").GetString());
 
         var deleted = Delete(tenant, tenant.UserIds.Skip(10).Take(3));
         var second = await _sync.SyncAsync(tenant, first);
 
-        AssertComplete(second);
+        second.AssertComplete("users");
         AssertDeletionRecords(deleted, Deletions(second));
         // They come first, and the STATE after them covers them: the deletions position is the log's newest event.
         Assert.All(second.Records("users").Take(3), r => Assert.True(r.TryGetProperty("_ab_cdc_deleted_at", out _)));
@@ -55,12 +55,12 @@ public class UserDeletionsTests : IDisposable
         Assert.Contains(second.OfType("LOG"), l => l.GetProperty("log").GetProperty("message").GetString()!.Contains("(3 of them deletions)", StringComparison.Ordinal));
 
         var third = await _sync.SyncAsync(tenant, second);
-        AssertComplete(third);
+        third.AssertComplete("users");
         Assert.Empty(Deletions(third));
 
         var later = Delete(tenant, [tenant.UserIds[0]]);
         var fourth = await _sync.SyncAsync(tenant, third);
-        AssertComplete(fourth);
+        fourth.AssertComplete("users");
         AssertDeletionRecords(later, Deletions(fourth));
         Assert.DoesNotContain(fourth.Records("users"), r => deleted.ContainsKey(r.GetProperty("user_id").GetString()!));
     }
@@ -76,7 +76,7 @@ public class UserDeletionsTests : IDisposable
         // 240 log events at 25 a page: pairs straddle page boundaries, and each user still comes out once.
         var second = await _sync.SyncAsync(tenant, first, """, "page_size": 25""");
 
-        AssertComplete(second);
+        second.AssertComplete("users");
         AssertDeletionRecords(deleted, Deletions(second));
         // One look-up of the checkpoint, then the pages since it (the last one empty): never a request per user.
         Assert.InRange(LogRequests(tenant) - logRequestsBefore, 1 + (240 / 25), 1 + (240 / 25) + 2);
@@ -93,7 +93,7 @@ public class UserDeletionsTests : IDisposable
 
         var second = await _sync.SyncAsync(tenant, first);
 
-        AssertComplete(second);
+        second.AssertComplete("users");
         var ofUser = second.Records("users").Where(r => r.GetProperty("user_id").GetString() == id).ToList();
         Assert.Equal(2, ofUser.Count);
         // The deletion first, then the user as it is now, with a later updated_at: by arrival or by cursor, it ends recreated.
@@ -119,7 +119,7 @@ public class UserDeletionsTests : IDisposable
 
         var second = await _sync.SyncAsync(tenant, first);
 
-        AssertComplete(second);
+        second.AssertComplete("users");
         AssertDeletionRecords(deleted, Deletions(second));
         Assert.Equal(tenant.LogIds[^1], FinalState(second).GetProperty("deletions").GetProperty("log_id").GetString());
     }
@@ -138,9 +138,9 @@ public class UserDeletionsTests : IDisposable
 
         foreach (var run in (ConnectorRun[])[incremental, fullRefresh, fromSourceAuth0])
         {
-            AssertComplete(run);
+            run.AssertComplete("users");
             Assert.Empty(Deletions(run));
-            Assert.Empty(Warnings(run));
+            Assert.Empty(run.Warnings);
             Assert.Equal(tenant.LogIds[^1], FinalState(run).GetProperty("deletions").GetProperty("log_id").GetString());
         }
 

@@ -32,6 +32,10 @@ internal sealed class ConnectorRun
     public IEnumerable<JsonElement> Errors =>
         OfType("TRACE").Select(m => m.GetProperty("trace")).Where(t => t.GetProperty("type").GetString() == "ERROR").Select(t => t.GetProperty("error"));
 
+    /// <summary>The messages of the WARN logs, in order.</summary>
+    public IEnumerable<string> Warnings =>
+        OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN").Select(l => l.GetProperty("message").GetString()!);
+
     public JsonElement ConnectionStatus => OfType("CONNECTION_STATUS").Single().GetProperty("connectionStatus");
 
     /// <summary>Runs the command line in-process and checks every stdout line is a valid protocol message.</summary>
@@ -55,6 +59,13 @@ internal sealed class ConnectorRun
         }
 
         return run;
+    }
+
+    /// <summary>The run exited 0 (else the errors and stderr say why) and <paramref name="stream"/> ran to COMPLETE.</summary>
+    public void AssertComplete(string stream)
+    {
+        Assert.True(ExitCode == 0, string.Join("\n", Errors.Select(e => e.GetRawText())) + Stderr);
+        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], Statuses(stream));
     }
 
     /// <summary>

@@ -32,15 +32,6 @@ internal sealed class DeletionSyncs : IDisposable
 
     public static JsonElement FinalState(ConnectorRun run) => run.States("users").Last().GetProperty("stream").GetProperty("stream_state");
 
-    public static IEnumerable<string> Warnings(ConnectorRun run) =>
-        run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN").Select(l => l.GetProperty("message").GetString()!);
-
-    public static void AssertComplete(ConnectorRun run)
-    {
-        Assert.True(run.ExitCode == 0, string.Join("\n", run.Errors.Select(e => e.GetRawText())) + run.Stderr);
-        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses("users"));
-    }
-
     /// <summary>Deletes users through the fake's Management API path; returns each one's expected deletion time (its sdu's date).</summary>
     public static Dictionary<string, string> Delete(FakeTenant.FakeTenant tenant, IEnumerable<string> userIds) =>
         userIds.ToDictionary(id => id, id =>

@@ -16,8 +16,7 @@ internal static partial class StreamChecks
     /// <summary>The stream ran to COMPLETE with no error, and no request was refused with a 400 (the 1000 cap, a page size).</summary>
     public static void AssertComplete(ConnectorRun run, FakeTenant.FakeTenant tenant, string stream)
     {
-        Assert.True(run.ExitCode == 0, string.Join("; ", run.Errors.Select(e => e.GetRawText())));
-        Assert.Equal(["STARTED", "RUNNING", "COMPLETE"], run.Statuses(stream));
+        run.AssertComplete(stream);
         AssertNoRequestRejected(tenant);
     }
 
@@ -74,10 +73,7 @@ internal static partial class StreamChecks
 
     /// <summary>The WARN logs that name <paramref name="text"/>.</summary>
     public static List<string> Warnings(ConnectorRun run, string text) =>
-        [.. run.OfType("LOG").Select(l => l.GetProperty("log"))
-            .Where(l => l.GetProperty("level").GetString() == "WARN")
-            .Select(l => l.GetProperty("message").GetString()!)
-            .Where(m => m.Contains(text, StringComparison.Ordinal))];
+        [.. run.Warnings.Where(m => m.Contains(text, StringComparison.Ordinal))];
 
     /// <summary>The stream read past its vanished parent <paramref name="gone"/>: COMPLETE, with one WARN naming the parent and the 404.</summary>
     public static void AssertSkippedVanishedParent(ConnectorRun run, string stream, string gone)

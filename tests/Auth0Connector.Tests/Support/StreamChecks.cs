@@ -112,8 +112,7 @@ internal static partial class StreamChecks
     /// </summary>
     public static void AssertFutureStateWarning(ConnectorRun run, string stream, string value)
     {
-        var warning = Assert.Single(run.OfType("LOG").Select(l => l.GetProperty("log")).Where(l => l.GetProperty("level").GetString() == "WARN")
-            .Select(l => l.GetProperty("message").GetString()!), w => w.StartsWith($"{stream}: the saved ", StringComparison.Ordinal));
+        var warning = Assert.Single(run.Warnings, w => w.StartsWith($"{stream}: the saved ", StringComparison.Ordinal));
         Assert.Contains(value, warning, StringComparison.Ordinal);
         Assert.Contains($"Nothing is read for {stream} in this sync and its state is kept as it is", warning, StringComparison.Ordinal);
         Assert.Contains($"reset the stream", warning, StringComparison.Ordinal);
