@@ -230,10 +230,10 @@ internal sealed class SequentialIdCursor(string stream, string idField, string d
     }
 
     /// <summary>
-    /// The id and date of the tenant's newest event (null: none), asked about a saved id the tenant does not have but not older
-    /// than its oldest event: either it aged out just before an event of a slightly smaller id, or it never was this
-    /// tenant's. One past the newest event (a damaged state, or another tenant's) would make every sync read after it
-    /// and find nothing, forever.
+    /// The id and date of the tenant's newest event (null: none): one request. Asked about a saved id the tenant does not
+    /// have but not older than its oldest event (either it aged out just before an event of a slightly smaller id, or it
+    /// never was this tenant's: one past the newest event would make every sync read after it and find nothing, forever),
+    /// and by <see cref="UserDeletions"/> for where the log stands when it starts tracking deletions.
     /// </summary>
     internal async Task<(string Id, string? Date)?> NewestAsync(StreamDefinition definition, StreamContext context, CancellationToken cancellationToken)
     {
